@@ -1,0 +1,6 @@
+/**
+ * `@lattn/certificate`.
+ *
+ * @packageDocumentation
+ */
+export {};

@@ -1,0 +1,6 @@
+/**
+ * `@lattn/feature-map`.
+ *
+ * @packageDocumentation
+ */
+export {};

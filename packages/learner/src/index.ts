@@ -1,0 +1,6 @@
+/**
+ * `@lattn/learner`.
+ *
+ * @packageDocumentation
+ */
+export {};

@@ -1,0 +1,6 @@
+/**
+ * `@lattn/tasks`.
+ *
+ * @packageDocumentation
+ */
+export {};
