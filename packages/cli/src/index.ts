@@ -4,5 +4,5 @@
  * @packageDocumentation
  */
 
-export type { CliIo } from './main.js';
+export type { CliIo, OutputStream } from './io.js';
 export { main } from './main.js';

@@ -16,3 +16,4 @@ export type { Rng } from './rng.js';
 export { createRng } from './rng.js';
 export type { MatrixExpectation, RangeExpectation } from './validate.js';
 export { checkFinite, checkInteger, checkKnownKeys, checkMatrix, checkNumber, checkOneOf } from './validate.js';
+export type { Progress, ProgressCallback } from './progress.js';
