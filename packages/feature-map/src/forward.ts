@@ -1,0 +1,97 @@
+/**
+ * The MHLA forward pass (SPEC §1): `y_t = Σ_h V_h · M_t · Q_h · z_t` with the running prefix moment
+ * `M_t = M_{t−1} + z_t z_tᵀ`, so each position costs `O(H · (d² + dOut · d))` and a sequence never `O(n²)`.
+ */
+import { checkSequences, type Matrix, type PositionMode } from '@lattn/core';
+import { readMode } from './features.js';
+import { checkModel, type MhlaModel } from './model.js';
+
+/** Options of {@link forward} and {@link forwardFolded}. */
+export interface ForwardOptions {
+  /**
+   * `'all'` returns the output at every position (causal: `y_t` sees tokens `s <= t`); `'last'` only at the last
+   * position. The shapes match `Dataset.targets` of the same mode.
+   * @defaultValue `'all'`
+   */
+  readonly mode?: PositionMode;
+}
+
+/**
+ * Runs an MHLA layer on a batch of sequences.
+ *
+ * Notes: the prefix moment is accumulated in token order in float64; the result equals the attention form
+ * `Σ_h Σ_{s<=t} V_h z_s (z_sᵀ Q_h z_t)` up to rounding (relative error of order `n · ε` times the cancellation
+ * in the sums). Cost per sequence `O(n · H · (d² + dOut · d))`, memory `O(d² + n · dOut)`.
+ *
+ * @param model - The layer; see {@link MhlaModel}.
+ * @param inputs - `B` sequences, each `(n_b, modelDim)` with `n_b >= 1`.
+ * @param options - See {@link ForwardOptions}.
+ * @returns One fresh matrix per sequence: `(n_b, outputDim)` whose row `t` is `y_t` in mode `'all'`, or
+ * `(1, outputDim)` holding `y_{n_b − 1}` in mode `'last'`.
+ * @throws `LattnError` `INVALID_ARGUMENT` for a malformed model, an empty batch or sequence, or a bad option;
+ * `SHAPE_MISMATCH` when a sequence's width differs from `model.modelDim`; `NON_FINITE` for NaN or ±Infinity.
+ * @example
+ * ```ts
+ * const model = createModel({ heads: [{ value: fromRows([[1]]), query: fromRows([[2]]) }] });
+ * const [y] = forward(model, [fromRows([[1], [2]])]);
+ * toRows(y); // [[2], [20]]   (y_0 = 1·1·2·1, y_1 = 1·(1 + 4)·2·2)
+ * ```
+ * @see docs/math/feature-map.md §1
+ */
+export function forward(model: MhlaModel, inputs: readonly Matrix[], options?: ForwardOptions): Matrix[] {
+  const mode = readMode('forward', options);
+  checkModel('forward', model);
+  checkSequences('forward', 'inputs', inputs, model.modelDim);
+  return inputs.map((sequence) => forwardSequence(model, sequence, mode));
+}
+
+/** The forward pass of one validated sequence. */
+function forwardSequence(model: MhlaModel, sequence: Matrix, mode: PositionMode): Matrix {
+  const d = model.modelDim;
+  const outputDim = model.outputDim;
+  const n = sequence.rows;
+  const z = sequence.data;
+  const rows = mode === 'all' ? n : 1;
+  const out = new Float64Array(rows * outputDim);
+  const moment = new Float64Array(d * d); // M_t, (d, d), symmetric
+  const queried = new Float64Array(d); // Q_h z_t, (d)
+  const attended = new Float64Array(d); // M_t Q_h z_t, (d)
+  const emit = (t: number, row: number): void => {
+    const zOffset = t * d;
+    const yOffset = row * outputDim;
+    for (const head of model.heads) {
+      const q = head.query.data;
+      const v = head.value.data;
+      for (let k = 0; k < d; k++) {
+        let sum = 0;
+        for (let l = 0; l < d; l++) sum += q[k * d + l] * z[zOffset + l];
+        queried[k] = sum;
+      }
+      for (let j = 0; j < d; j++) {
+        let sum = 0;
+        for (let k = 0; k < d; k++) sum += moment[j * d + k] * queried[k];
+        attended[j] = sum;
+      }
+      for (let a = 0; a < outputDim; a++) {
+        let sum = 0;
+        for (let j = 0; j < d; j++) sum += v[a * d + j] * attended[j];
+        out[yOffset + a] += sum;
+      }
+    }
+  };
+  for (let t = 0; t < n; t++) {
+    const zOffset = t * d;
+    for (let j = 0; j < d; j++) {
+      const zj = z[zOffset + j];
+      moment[j * d + j] += zj * zj;
+      for (let k = j + 1; k < d; k++) {
+        const product = zj * z[zOffset + k];
+        moment[j * d + k] += product;
+        moment[k * d + j] += product;
+      }
+    }
+    if (mode === 'all') emit(t, t);
+  }
+  if (mode === 'last') emit(n - 1, 0);
+  return { rows, cols: outputDim, data: out };
+}
