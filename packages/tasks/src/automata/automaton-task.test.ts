@@ -1,0 +1,202 @@
+import { type Matrix, zeros } from '@lattn/core';
+import { expectMatrixClose } from '@lattn/core/testing';
+import { createModel, forward } from '@lattn/feature-map';
+import { describe, expect, it } from 'vitest';
+import { describeTaskGenerator, expectError } from '../contract.test-utils.js';
+import { executeAutomaton } from './automaton.js';
+import {
+  type AutomatonTask,
+  type AutomatonTaskOptions,
+  decodeAutomatonStates,
+  exactMatchAutomaton,
+  generateAutomatonTask,
+  runAutomatonWithModel,
+} from './automaton-task.js';
+
+describeTaskGenerator<AutomatonTaskOptions, AutomatonTask>({
+  name: 'generateAutomatonTask',
+  generate: generateAutomatonTask,
+  small: { numSequences: 3, numStates: 3, numSymbols: 2, wordLength: 4 },
+  optionNames: ['numSequences', 'numStates', 'numSymbols', 'wordLength', 'seed'],
+  honoured: [
+    {
+      title: 'numStates and numSymbols in the token and output dimensions',
+      options: { numSequences: 2, numStates: 5, numSymbols: 3 },
+      check: (task) => {
+        expect(task.construction.modelDim).toBe(5 * 3 + 5 + 3);
+        expect(task.construction.outputDim).toBe(5);
+        for (const { automaton } of task.instances) {
+          expect(automaton.numStates).toBe(5);
+          expect(automaton.transitions.flat().every((q) => q >= 0 && q < 5)).toBe(true);
+        }
+      },
+    },
+    {
+      title: 'wordLength and numSequences in the sequence count and length',
+      options: { numSequences: 6, numStates: 2, numSymbols: 2, wordLength: 9 },
+      check: (task) => {
+        expect(task.dataset.inputs).toHaveLength(6);
+        for (const input of task.dataset.inputs) expect(input.rows).toBe(2 * 2 + 2 * 9);
+        for (const instance of task.instances) expect(instance.states).toHaveLength(10);
+      },
+    },
+  ],
+  invalid: [
+    { title: 'zero states', options: { numStates: 0 }, code: 'INVALID_ARGUMENT' },
+    { title: 'more than 64 symbols', options: { numSymbols: 65 }, code: 'INVALID_ARGUMENT' },
+    { title: 'a fractional word length', options: { wordLength: 2.5 }, code: 'INVALID_ARGUMENT' },
+    { title: 'a non-integer seed', options: { seed: 'x' }, code: 'INVALID_ARGUMENT' },
+    {
+      title: 'a dataset beyond the size budget',
+      options: { numSequences: 1_000_000, numStates: 64, numSymbols: 8 },
+      code: 'TOO_LARGE',
+    },
+  ],
+});
+
+describe('generateAutomatonTask', () => {
+  const task = generateAutomatonTask({ numSequences: 8, numStates: 4, numSymbols: 3, wordLength: 7, seed: 5 });
+
+  it('records the true history of each automaton on its word (checked by re-execution)', () => {
+    for (const instance of task.instances) {
+      expect(instance.states).toEqual(executeAutomaton(instance.automaton, instance.word));
+      expect([...instance.tableOrder].sort((a, b) => a - b)).toEqual(Array.from({ length: 12 }, (_, e) => e));
+    }
+  });
+
+  it('encodes table | word | history as documented, read back token by token', () => {
+    const { encoding } = task;
+    task.instances.forEach((instance, b) => {
+      const rows = rowsOf(task.dataset.inputs[b]);
+      const n = instance.word.length;
+      instance.tableOrder.forEach((entry, position) => {
+        const q = Math.floor(entry / 3);
+        expect(hot(rows[position])).toEqual([
+          entry,
+          encoding.valueOffset + instance.automaton.transitions[q][entry % 3],
+        ]);
+      });
+      instance.word.forEach((symbol, i) => {
+        expect(hot(rows[encoding.tableLength + i])).toEqual([encoding.symbolOffset + symbol]);
+      });
+      for (let i = 0; i < n; i++) {
+        expect(hot(rows[encoding.tableLength + n + i])).toEqual([instance.states[i] * 3 + instance.word[i]]);
+      }
+    });
+  });
+
+  it('gives a construction whose outputs equal the symbolic targets to 1e-12 at every position', () => {
+    const outputs = forward(task.construction, task.dataset.inputs);
+    outputs.forEach((output, b) => {
+      expectMatrixClose(output, task.dataset.targets[b], { rtol: 0, atol: 1e-12 });
+    });
+  });
+
+  it('decodes the construction outputs to the true next states: 100% exact match', () => {
+    const outputs = forward(task.construction, task.dataset.inputs);
+    expect(decodeAutomatonStates(outputs, task)).toEqual(task.instances.map((instance) => instance.states.slice(1)));
+    expect(exactMatchAutomaton(outputs, task)).toEqual({
+      exactMatch: 1,
+      numCorrect: 8,
+      numSequences: 8,
+      positionAccuracy: 1,
+      numCorrectPositions: 56,
+      numPositions: 56,
+    });
+  });
+
+  it('counts a sequence as wrong when one decoded state is wrong', () => {
+    const outputs = forward(task.construction, task.dataset.inputs).map((output) => ({
+      ...output,
+      data: output.data.slice(),
+    }));
+    const n = 7;
+    const row = task.encoding.tableLength + n + 3;
+    const truth = task.instances[2].states[4];
+    outputs[2].data.fill(0, row * 4, row * 4 + 4);
+    outputs[2].data[row * 4 + ((truth + 1) % 4)] = 1;
+    const score = exactMatchAutomaton(outputs, task);
+    expect(score.numCorrect).toBe(7);
+    expect(score.numCorrectPositions).toBe(55);
+  });
+});
+
+describe('runAutomatonWithModel', () => {
+  const short = generateAutomatonTask({ numSequences: 6, numStates: 4, numSymbols: 2, wordLength: 5, seed: 1 });
+
+  it('runs the construction step by step to 100% whole-history exact match on words 6x longer', () => {
+    const longer = generateAutomatonTask({ numSequences: 6, numStates: 4, numSymbols: 2, wordLength: 30, seed: 2 });
+    const run = runAutomatonWithModel(short.construction, longer);
+    expect(run.histories).toEqual(longer.instances.map((instance) => instance.states));
+    expect(run.score.exactMatch).toBe(1);
+    expect(run.score.numPositions).toBe(180);
+  });
+
+  it('feeds back the model’s own states: a model that answers a constant state yields that constant history', () => {
+    const d = short.encoding.modelDim;
+    // The construction's lookup with V reading the whole value block into output 2: the one matching table entry
+    // contributes e_2 whatever its next state is.
+    const value = zeros(4, d);
+    for (let q = 0; q < 4; q++) value.data[2 * d + short.encoding.valueOffset + q] = 1;
+    const query = zeros(d, d);
+    for (let e = 0; e < short.encoding.tableLength; e++) query.data[e * d + e] = 1;
+    const constant = createModel({ heads: [{ value, query }] });
+    const run = runAutomatonWithModel(constant, short);
+    for (const history of run.histories) expect(history).toEqual([0, 2, 2, 2, 2, 2]);
+    const expected = short.instances.filter((instance) => instance.states.slice(1).every((q) => q === 2)).length;
+    expect(run.score.numCorrect).toBe(expected);
+  });
+
+  it('reports progress once per sequence', () => {
+    const seen: number[] = [];
+    runAutomatonWithModel(short.construction, short, { onProgress: ({ done }) => seen.push(done) });
+    expect(seen).toEqual([1, 2, 3, 4, 5, 6]);
+  });
+
+  it('throws SHAPE_MISMATCH for a model of another size and INVALID_ARGUMENT for a task of another kind', () => {
+    const other = generateAutomatonTask({ numSequences: 1, numStates: 3, numSymbols: 2, wordLength: 2 });
+    expectError(() => runAutomatonWithModel(other.construction, short), 'SHAPE_MISMATCH', 'runAutomatonWithModel');
+    expectError(
+      () => runAutomatonWithModel(short.construction, { ...short, kind: 'turing' } as unknown as AutomatonTask),
+      'INVALID_ARGUMENT',
+      'runAutomatonWithModel',
+    );
+    expectError(
+      () => runAutomatonWithModel(short.construction, short, { verbose: true } as never),
+      'INVALID_ARGUMENT',
+      'runAutomatonWithModel',
+      'verbose',
+    );
+  });
+});
+
+describe('decodeAutomatonStates', () => {
+  it('throws SHAPE_MISMATCH when the outputs do not match the targets', () => {
+    const task = generateAutomatonTask({ numSequences: 2, wordLength: 3 });
+    const outputs = forward(task.construction, task.dataset.inputs);
+    expectError(() => decodeAutomatonStates(outputs.slice(1), task), 'SHAPE_MISMATCH', 'decodeAutomatonStates');
+    expectError(
+      () => decodeAutomatonStates([outputs[0], zeros(1, 4)], task),
+      'SHAPE_MISMATCH',
+      'decodeAutomatonStates',
+    );
+  });
+});
+
+function rowsOf(matrix: Matrix): number[][] {
+  return Array.from({ length: matrix.rows }, (_, i) =>
+    Array.from(matrix.data.subarray(i * matrix.cols, (i + 1) * matrix.cols)),
+  );
+}
+
+/** Indices of the non-zero entries of a 0/1 row, each of which must be exactly 1. */
+function hot(row: readonly number[]): number[] {
+  const indices: number[] = [];
+  row.forEach((x, i) => {
+    if (x !== 0) {
+      expect(x).toBe(1);
+      indices.push(i);
+    }
+  });
+  return indices;
+}

@@ -1,0 +1,66 @@
+/**
+ * Boundary checks shared by the decoders, metrics and runners of every task.
+ */
+import { checkMatrix, type Dataset, describe, LattnError, type Matrix } from '@lattn/core';
+import type { MhlaModel } from '@lattn/feature-map';
+
+/**
+ * Checks that `outputs` has one finite matrix per sequence of `dataset`, each shaped like the matching target
+ * (what `forward(model, dataset.inputs, { mode: dataset.mode })` returns).
+ */
+export function checkOutputs(fn: string, outputs: unknown, dataset: Dataset): readonly Matrix[] {
+  if (!Array.isArray(outputs) || outputs.length !== dataset.targets.length) {
+    throw new LattnError(
+      'SHAPE_MISMATCH',
+      `${fn}: outputs must hold one matrix per sequence of the task. Expected an array of length ${dataset.targets.length}; received ${describe(outputs)}.`,
+    );
+  }
+  outputs.forEach((output: unknown, b: number) => {
+    const target = dataset.targets[b];
+    checkMatrix(fn, `outputs[${b}]`, output, { rows: target.rows, cols: target.cols });
+  });
+  return outputs as readonly Matrix[];
+}
+
+/** Checks that `task` is a record of the expected kind (a cheap guard against passing the wrong task). */
+export function checkTaskKind(fn: string, task: unknown, kind: string): void {
+  const record = task as { kind?: unknown } | null;
+  if (typeof task !== 'object' || record === null || record.kind !== kind) {
+    throw new LattnError(
+      'INVALID_ARGUMENT',
+      `${fn}: task must be a generated '${kind}' task. Expected { kind: '${kind}', dataset, … }; received ${typeof task === 'object' && record !== null ? `kind ${describe(record.kind)}` : describe(task)}.`,
+    );
+  }
+}
+
+/** The index of the largest of `count` entries of `data` starting at `offset` (the first one on ties). */
+export function argmax(data: Float64Array, offset: number, count: number): number {
+  let best = 0;
+  for (let i = 1; i < count; i++) if (data[offset + i] > data[offset + best]) best = i;
+  return best;
+}
+
+/**
+ * Throws `INVALID_ARGUMENT` when `model` is not a model record and `SHAPE_MISMATCH` when its dimensions do not fit
+ * the encoding (the heads themselves are validated by `forward`).
+ */
+export function checkModelFits(
+  fn: string,
+  model: unknown,
+  encoding: { readonly modelDim: number; readonly outputDim: number },
+): MhlaModel {
+  if (typeof model !== 'object' || model === null) {
+    throw new LattnError(
+      'INVALID_ARGUMENT',
+      `${fn}: model must be an MhlaModel. Expected { modelDim, outputDim, heads }; received ${describe(model)}.`,
+    );
+  }
+  const record = model as MhlaModel;
+  if (record.modelDim !== encoding.modelDim || record.outputDim !== encoding.outputDim) {
+    throw new LattnError(
+      'SHAPE_MISMATCH',
+      `${fn}: model does not fit the task. Expected modelDim ${encoding.modelDim} and outputDim ${encoding.outputDim}; received modelDim ${describe(record.modelDim)} and outputDim ${describe(record.outputDim)}.`,
+    );
+  }
+  return record;
+}
