@@ -5,6 +5,19 @@
  * @packageDocumentation
  */
 
+export type {
+  AssociativeMemoryInstance,
+  AssociativeMemoryTask,
+  AssociativeMemoryTaskOptions,
+  KeyDistribution,
+  ResolvedAssociativeMemoryTaskOptions,
+} from './associative-memory/associative-memory-task.js';
+export {
+  decodeAssociativeMemory,
+  exactMatchAssociativeMemory,
+  generateAssociativeMemoryTask,
+  KEY_DISTRIBUTIONS,
+} from './associative-memory/associative-memory-task.js';
 export type { Automaton } from './automata/automaton.js';
 export { executeAutomaton } from './automata/automaton.js';
 export type {
@@ -23,3 +36,12 @@ export {
   runAutomatonWithModel,
 } from './automata/automaton-task.js';
 export type { ExactMatchScore } from './exact-match.js';
+export type {
+  InputDistribution,
+  RandomMhlaMatch,
+  RandomMhlaMatchOptions,
+  RandomMhlaTask,
+  RandomMhlaTaskOptions,
+  ResolvedRandomMhlaTaskOptions,
+} from './random-mhla/random-mhla-task.js';
+export { exactMatchRandomMhla, generateRandomMhlaTask, INPUT_DISTRIBUTIONS } from './random-mhla/random-mhla-task.js';
