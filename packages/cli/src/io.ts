@@ -12,4 +12,6 @@ export interface OutputStream {
   write(chunk: string): unknown;
   /** Whether the stream is an interactive terminal. */
   readonly isTTY?: boolean;
+  /** The terminal's width in characters, when it is one; progress bars are cut to fit. */
+  readonly columns?: number;
 }
