@@ -45,3 +45,21 @@ export type {
   ResolvedRandomMhlaTaskOptions,
 } from './random-mhla/random-mhla-task.js';
 export { exactMatchRandomMhla, generateRandomMhlaTask, INPUT_DISTRIBUTIONS } from './random-mhla/random-mhla-task.js';
+export type {
+  TuringConfiguration,
+  TuringExecutionOptions,
+  TuringMachine,
+  TuringTransition,
+} from './turing/turing-machine.js';
+export { executeTuringMachine } from './turing/turing-machine.js';
+export type {
+  ResolvedTuringTaskOptions,
+  TuringEncoding,
+  TuringInstance,
+  TuringRun,
+  TuringRunOptions,
+  TuringTask,
+  TuringTaskOptions,
+  TuringToken,
+} from './turing/turing-task.js';
+export { decodeTuringTokens, exactMatchTuring, generateTuringTask, runTuringWithModel } from './turing/turing-task.js';
