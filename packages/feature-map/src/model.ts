@@ -97,7 +97,8 @@ export function createModel(spec: ModelSpec): MhlaModel {
 
 /**
  * Validates a model at a public boundary: dimensions are integers >= 1 and every head has finite matrices of
- * shapes `(outputDim, modelDim)` and `(modelDim, modelDim)`.
+ * shapes `(outputDim, modelDim)` and `(modelDim, modelDim)`. Extra fields on a model or head (for example a
+ * learner's diagnostics) are ignored.
  */
 export function checkModel(fn: string, value: unknown, name = 'model'): MhlaModel {
   if (typeof value !== 'object' || value === null) {
@@ -122,7 +123,6 @@ export function checkModel(fn: string, value: unknown, name = 'model'): MhlaMode
         `${fn}: ${name}.heads[${h}] must be a head. Expected { value, query }; received ${describe(head)}.`,
       );
     }
-    checkKnownKeys(fn, `${name}.heads[${h}]`, head, ['value', 'query']);
     const { value: valueMatrix, query } = head as Partial<MhlaHead>;
     checkMatrix(fn, `${name}.heads[${h}].value`, valueMatrix, { rows: outputDim, cols: modelDim });
     checkMatrix(fn, `${name}.heads[${h}].query`, query, { rows: modelDim, cols: modelDim });
