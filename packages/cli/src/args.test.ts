@@ -93,7 +93,7 @@ describe('parseCommandArgs', () => {
     [['--num-heads', '65'], "--num-heads must be an integer >= 1 and <= 64; received '65'"],
     [['--mode', 'first'], "--mode must be one of all, last; received 'first'"],
     [['--heads', '0'], "--heads must be one of full, auto or an integer >= 1; received '0'"],
-    [['--label='], "--label must be a non-empty text; received ''"],
+    [['--label='], "--label must be non-empty text; received ''"],
     [['--ridge'], '--ridge needs a value: a number >= 0; received nothing'],
     [['--json=yes'], "--json is a flag and takes no value; received '--json=yes'"],
     [['--ridge', '1', '--ridge', '2'], "--ridge is given more than once; received '1' and '2'"],

@@ -313,7 +313,7 @@ function expectedForm(option: Exclude<OptionSpec, BooleanOptionSpec>): string {
     case 'path':
       return 'a non-empty path';
     case 'string':
-      return 'a non-empty text';
+      return 'non-empty text';
   }
 }
 
