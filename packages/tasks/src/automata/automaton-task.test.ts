@@ -167,6 +167,12 @@ describe('runAutomatonWithModel', () => {
       'runAutomatonWithModel',
       'verbose',
     );
+    expectError(
+      () => runAutomatonWithModel(short.construction, short, { onProgress: 'yes' } as never),
+      'INVALID_ARGUMENT',
+      'runAutomatonWithModel',
+      'onProgress',
+    );
   });
 });
 

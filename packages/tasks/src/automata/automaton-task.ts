@@ -20,7 +20,7 @@ import { createRng, type Dataset, type Matrix, type ProgressCallback, zeros } fr
 import { createModel, forward, type MhlaModel } from '@lattn/feature-map';
 import { type ExactMatchScore, scoreFromCounts } from '../exact-match.js';
 import { argmax, checkModelFits, checkOutputs, checkTaskKind } from '../internal/checks.js';
-import { checkBudget, integerOption, readOptions, seedOption } from '../internal/options.js';
+import { checkBudget, integerOption, progressOption, readOptions, seedOption } from '../internal/options.js';
 import { type Automaton, randomAutomaton, runAutomaton } from './automaton.js';
 
 /** Options of {@link generateAutomatonTask}. */
@@ -251,7 +251,7 @@ export function runAutomatonWithModel(
   options?: AutomatonRunOptions,
 ): AutomatonRun {
   const fn = 'runAutomatonWithModel';
-  const onProgress = readOptions(fn, options, ['onProgress']).onProgress as ProgressCallback | undefined;
+  const onProgress = progressOption(fn, readOptions(fn, options, ['onProgress']));
   checkTaskKind(fn, task, 'automaton');
   checkModelFits(fn, model, task.encoding);
   const histories: number[][] = [];

@@ -2,7 +2,16 @@
  * Option reading shared by the task generators: every option is optional, validated once at the public boundary,
  * and resolved to its documented default. Also the size budget every generator respects.
  */
-import { checkInteger, checkKnownKeys, checkNumber, checkOneOf, LattnError, type RangeExpectation } from '@lattn/core';
+import {
+  checkInteger,
+  checkKnownKeys,
+  checkNumber,
+  checkOneOf,
+  describe,
+  LattnError,
+  type ProgressCallback,
+  type RangeExpectation,
+} from '@lattn/core';
 
 /**
  * The most float64 entries (inputs plus targets) one generated dataset may hold: `2²⁵` entries, 256 MiB.
@@ -52,6 +61,18 @@ export function oneOfOption<T extends string>(
 ): T {
   const value = options[name];
   return value === undefined ? fallback : checkOneOf(fn, `options.${name}`, value, allowed);
+}
+
+/** The `onProgress` option: a function or absent. */
+export function progressOption(fn: string, options: Readonly<Record<string, unknown>>): ProgressCallback | undefined {
+  const value = options.onProgress;
+  if (value !== undefined && typeof value !== 'function') {
+    throw new LattnError(
+      'INVALID_ARGUMENT',
+      `${fn}: options.onProgress must be a function. Expected (progress) => void; received ${describe(value)}.`,
+    );
+  }
+  return value as ProgressCallback | undefined;
 }
 
 /** The seed option: any safe integer, default `0`. */

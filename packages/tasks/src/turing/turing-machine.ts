@@ -38,7 +38,7 @@ export interface TuringConfiguration {
 /** Options of {@link executeTuringMachine}. */
 export interface TuringExecutionOptions {
   /**
-   * Number of steps `S` to run; the history has `S + 1` configurations.
+   * Number of steps `S` to run (integer in `[0, 1000]`); the history has `S + 1` configurations.
    * @defaultValue `3`
    */
   readonly numSteps?: number;
@@ -96,7 +96,7 @@ export function executeTuringMachine(
   const fn = 'executeTuringMachine';
   checkKnownKeys(fn, 'options', options, ['numSteps']);
   const numSteps =
-    options?.numSteps === undefined ? 3 : checkInteger(fn, 'options.numSteps', options.numSteps, { min: 0, max: 1e6 });
+    options?.numSteps === undefined ? 3 : checkInteger(fn, 'options.numSteps', options.numSteps, { min: 0, max: 1000 });
   checkTuringMachine(fn, machine);
   if (!Array.isArray(word) || word.length === 0) {
     throw new LattnError(

@@ -39,7 +39,7 @@ import { createRng, type Dataset, type Matrix, type ProgressCallback, zeros } fr
 import { createModel, forward, type MhlaModel } from '@lattn/feature-map';
 import { type ExactMatchScore, scoreFromCounts } from '../exact-match.js';
 import { argmax, checkModelFits, checkOutputs, checkTaskKind } from '../internal/checks.js';
-import { checkBudget, integerOption, readOptions, seedOption } from '../internal/options.js';
+import { checkBudget, integerOption, progressOption, readOptions, seedOption } from '../internal/options.js';
 import {
   randomTuringMachine,
   runTuringMachine,
@@ -303,7 +303,7 @@ export function exactMatchTuring(outputs: readonly Matrix[], task: TuringTask): 
  */
 export function runTuringWithModel(model: MhlaModel, task: TuringTask, options?: TuringRunOptions): TuringRun {
   const fn = 'runTuringWithModel';
-  const onProgress = readOptions(fn, options, ['onProgress']).onProgress as ProgressCallback | undefined;
+  const onProgress = progressOption(fn, readOptions(fn, options, ['onProgress']));
   checkTaskKind(fn, task, 'turing');
   checkModelFits(fn, model, task.encoding);
   const { encoding } = task;
