@@ -1,6 +1,6 @@
 import { type Matrix, zeros } from '@lattn/core';
 import { expectMatrixClose } from '@lattn/core/testing';
-import { createModel, forward } from '@lattn/feature-map';
+import { createModel, foldModel, forward } from '@lattn/feature-map';
 import { describe, expect, it } from 'vitest';
 import { describeTaskGenerator, expectError } from '../contract.test-utils.js';
 import { executeAutomaton } from './automaton.js';
@@ -145,6 +145,12 @@ describe('runAutomatonWithModel', () => {
     for (const history of run.histories) expect(history).toEqual([0, 2, 2, 2, 2, 2]);
     const expected = short.instances.filter((instance) => instance.states.slice(1).every((q) => q === 2)).length;
     expect(run.score.numCorrect).toBe(expected);
+  });
+
+  it('accepts folded weights in place of a model (as a fit returns them) with the same result', () => {
+    const run = runAutomatonWithModel(foldModel(short.construction), short);
+    expect(run.histories).toEqual(short.instances.map((instance) => instance.states));
+    expectError(() => runAutomatonWithModel(zeros(4, 10), short), 'SHAPE_MISMATCH', 'runAutomatonWithModel');
   });
 
   it('reports progress once per sequence', () => {

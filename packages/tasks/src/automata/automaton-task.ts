@@ -17,9 +17,9 @@
  * block, so `y_t = Σ_s value(s) ⟨key(s), key(t)⟩` returns the one entry whose key is `(q_i, σ_{i+1})`.
  */
 import { createRng, type Dataset, type Matrix, type ProgressCallback, zeros } from '@lattn/core';
-import { createModel, forward, type MhlaModel } from '@lattn/feature-map';
+import { createModel, type MhlaModel } from '@lattn/feature-map';
 import { type ExactMatchScore, scoreFromCounts } from '../exact-match.js';
-import { argmax, checkModelFits, checkOutputs, checkTaskKind } from '../internal/checks.js';
+import { argmax, checkOutputs, checkTaskKind, lastOutputOf } from '../internal/checks.js';
 import { checkBudget, integerOption, progressOption, readOptions, seedOption } from '../internal/options.js';
 import { type Automaton, randomAutomaton, runAutomaton } from './automaton.js';
 
@@ -233,12 +233,14 @@ export function exactMatchAutomaton(outputs: readonly Matrix[], task: AutomatonT
  * `numSymbols`, so a model fitted on short words is evaluated on longer words by generating a second task with a
  * larger `wordLength`. Cost: `n` forward passes per sequence over prefixes of up to `|Q||Σ| + 2n` tokens.
  *
- * @param model - An MHLA with `modelDim = task.encoding.modelDim` and `outputDim = task.encoding.outputDim`.
+ * @param model - An MHLA with `modelDim = task.encoding.modelDim` and `outputDim = task.encoding.outputDim`, or
+ * its folded weights `(outputDim, featureDim(modelDim))` — for example a fit's `weights`, run with `forwardFolded`.
  * @param task - The sequences to run.
  * @param options - See {@link AutomatonRunOptions}.
  * @returns The produced histories and their exact-match score.
  * @throws `LattnError` `INVALID_ARGUMENT` for a malformed model, a task of another kind or a bad option;
- * `SHAPE_MISMATCH` when the model's dimensions do not fit the task.
+ * `SHAPE_MISMATCH` when the model's (or the weights') dimensions do not fit the task; `NON_FINITE` for NaN or
+ * ±Infinity in the weights.
  * @example
  * ```ts
  * const longer = generateAutomatonTask({ numStates: 4, numSymbols: 2, wordLength: 40, seed: 2 });
@@ -246,14 +248,14 @@ export function exactMatchAutomaton(outputs: readonly Matrix[], task: AutomatonT
  * ```
  */
 export function runAutomatonWithModel(
-  model: MhlaModel,
+  model: MhlaModel | Matrix,
   task: AutomatonTask,
   options?: AutomatonRunOptions,
 ): AutomatonRun {
   const fn = 'runAutomatonWithModel';
   const onProgress = progressOption(fn, readOptions(fn, options, ['onProgress']));
   checkTaskKind(fn, task, 'automaton');
-  checkModelFits(fn, model, task.encoding);
+  const lastOutput = lastOutputOf(fn, model, task.encoding);
   const histories: number[][] = [];
   const { encoding } = task;
   task.instances.forEach((instance, b) => {
@@ -268,7 +270,7 @@ export function runAutomatonWithModel(
         cols: width,
         data: sequence.data.slice(0, (position + 1) * width),
       };
-      const [output] = forward(model, [prefix], { mode: 'last' });
+      const output = lastOutput(prefix);
       const next = argmax(output.data, 0, encoding.outputDim);
       states.push(next);
       if (i + 1 < n) writeHistoryToken(sequence.data, position + 1, next, instance.word[i + 1], encoding);

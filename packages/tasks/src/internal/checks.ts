@@ -2,7 +2,7 @@
  * Boundary checks shared by the decoders, metrics and runners of every task.
  */
 import { checkMatrix, type Dataset, describe, LattnError, type Matrix } from '@lattn/core';
-import type { MhlaModel } from '@lattn/feature-map';
+import { featureDim, forward, forwardFolded, type MhlaModel } from '@lattn/feature-map';
 
 /**
  * Checks that `outputs` has one finite matrix per sequence of `dataset`, each shaped like the matching target
@@ -41,19 +41,33 @@ export function argmax(data: Float64Array, offset: number, count: number): numbe
 }
 
 /**
- * Throws `INVALID_ARGUMENT` when `model` is not a model record and `SHAPE_MISMATCH` when its dimensions do not fit
- * the encoding (the heads themselves are validated by `forward`).
+ * Checks that `model` — an `MhlaModel` or folded weights `(outputDim, featureDim)` — fits the encoding, and returns
+ * the function giving its output at the last position of one sequence (`forward` or `forwardFolded`, which validate
+ * the heads or weights themselves).
+ *
+ * @throws `INVALID_ARGUMENT` when `model` is neither; `SHAPE_MISMATCH` when its dimensions do not fit.
  */
-export function checkModelFits(
+export function lastOutputOf(
   fn: string,
   model: unknown,
   encoding: { readonly modelDim: number; readonly outputDim: number },
-): MhlaModel {
+): (sequence: Matrix) => Matrix {
   if (typeof model !== 'object' || model === null) {
     throw new LattnError(
       'INVALID_ARGUMENT',
-      `${fn}: model must be an MhlaModel. Expected { modelDim, outputDim, heads }; received ${describe(model)}.`,
+      `${fn}: model must be an MhlaModel or folded weights. Expected { modelDim, outputDim, heads } or an (outputDim, featureDim) matrix; received ${describe(model)}.`,
     );
+  }
+  const expectedCols = featureDim(encoding.modelDim);
+  if ('data' in model) {
+    const weights = checkMatrix(fn, 'model', model);
+    if (weights.rows !== encoding.outputDim || weights.cols !== expectedCols) {
+      throw new LattnError(
+        'SHAPE_MISMATCH',
+        `${fn}: folded weights do not fit the task. Expected (${encoding.outputDim}, ${expectedCols}); received (${weights.rows}, ${weights.cols}).`,
+      );
+    }
+    return (sequence) => forwardFolded(weights, [sequence], { mode: 'last' })[0];
   }
   const record = model as MhlaModel;
   if (record.modelDim !== encoding.modelDim || record.outputDim !== encoding.outputDim) {
@@ -62,5 +76,5 @@ export function checkModelFits(
       `${fn}: model does not fit the task. Expected modelDim ${encoding.modelDim} and outputDim ${encoding.outputDim}; received modelDim ${describe(record.modelDim)} and outputDim ${describe(record.outputDim)}.`,
     );
   }
-  return record;
+  return (sequence) => forward(record, [sequence], { mode: 'last' })[0];
 }

@@ -1,6 +1,6 @@
 import type { Matrix } from '@lattn/core';
 import { expectMatrixClose } from '@lattn/core/testing';
-import { createModel, forward } from '@lattn/feature-map';
+import { createModel, foldModel, forward } from '@lattn/feature-map';
 import { describe, expect, it } from 'vitest';
 import { describeTaskGenerator, expectError } from '../contract.test-utils.js';
 import { executeTuringMachine } from './turing-machine.js';
@@ -164,6 +164,13 @@ describe('runTuringWithModel', () => {
     expect(run.tokens).toEqual(task.instances.map((instance) => instance.tokens));
     expect(run.score.exactMatch).toBe(1);
     expect(run.score.numPositions).toBe(5 * 4 * 8);
+  });
+
+  it('runs folded weights (as a fit returns them) to the same histories', () => {
+    const task = generateTuringTask({ numSequences: 3, numStates: 1, wordLength: 1, numSteps: 2, seed: 6 });
+    expect(runTuringWithModel(foldModel(task.construction), task).tokens).toEqual(
+      task.instances.map((instance) => instance.tokens),
+    );
   });
 
   it('compounds errors when fed its own tokens: a model without the lookup head gets no history right', () => {

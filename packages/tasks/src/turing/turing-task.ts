@@ -36,9 +36,9 @@
  * - copy 2: to cell `p + 2` of configuration `i − 1`; `V` copies its action's state if the action moved left.
  */
 import { createRng, type Dataset, type Matrix, type ProgressCallback, zeros } from '@lattn/core';
-import { createModel, forward, type MhlaModel } from '@lattn/feature-map';
+import { createModel, type MhlaModel } from '@lattn/feature-map';
 import { type ExactMatchScore, scoreFromCounts } from '../exact-match.js';
-import { argmax, checkModelFits, checkOutputs, checkTaskKind } from '../internal/checks.js';
+import { argmax, checkOutputs, checkTaskKind, lastOutputOf } from '../internal/checks.js';
 import { checkBudget, integerOption, progressOption, readOptions, seedOption } from '../internal/options.js';
 import {
   randomTuringMachine,
@@ -290,22 +290,24 @@ export function exactMatchTuring(outputs: readonly Matrix[], task: TuringTask): 
  * Notes: cost `(S + 1)·W` forward passes per sequence over prefixes of up to `2|Q| + n + (S + 1)·W` tokens. The
  * model must have the task's `modelDim` and `outputDim`, which fix the bounds `n` and `S`.
  *
- * @param model - An MHLA with `modelDim = task.encoding.modelDim` and `outputDim = task.encoding.outputDim`.
+ * @param model - An MHLA with `modelDim = task.encoding.modelDim` and `outputDim = task.encoding.outputDim`, or
+ * its folded weights `(outputDim, featureDim(modelDim))` — for example a fit's `weights`, run with `forwardFolded`.
  * @param task - The sequences to run.
  * @param options - See {@link TuringRunOptions}.
  * @returns The produced tokens and their exact-match score.
  * @throws `LattnError` `INVALID_ARGUMENT` for a malformed model, a task of another kind or a bad option;
- * `SHAPE_MISMATCH` when the model's dimensions do not fit the task.
+ * `SHAPE_MISMATCH` when the model's (or the weights') dimensions do not fit the task; `NON_FINITE` for NaN or
+ * ±Infinity in the weights.
  * @example
  * ```ts
  * runTuringWithModel(task.construction, task).score.exactMatch; // 1
  * ```
  */
-export function runTuringWithModel(model: MhlaModel, task: TuringTask, options?: TuringRunOptions): TuringRun {
+export function runTuringWithModel(model: MhlaModel | Matrix, task: TuringTask, options?: TuringRunOptions): TuringRun {
   const fn = 'runTuringWithModel';
   const onProgress = progressOption(fn, readOptions(fn, options, ['onProgress']));
   checkTaskKind(fn, task, 'turing');
-  checkModelFits(fn, model, task.encoding);
+  const lastOutput = lastOutputOf(fn, model, task.encoding);
   const { encoding } = task;
   const d = encoding.modelDim;
   const start = encoding.tableLength + encoding.wordLength;
@@ -315,7 +317,7 @@ export function runTuringWithModel(model: MhlaModel, task: TuringTask, options?:
     for (let g = 0; g < encoding.historyLength; g++) {
       const rows = start + g;
       const prefix: Matrix = { rows, cols: d, data: sequence.data.slice(0, rows * d) };
-      const [output] = forward(model, [prefix], { mode: 'last' });
+      const output = lastOutput(prefix);
       const token = decodeToken(output.data, 0, encoding);
       tokens.push(token);
       if (g + 1 < encoding.historyLength) writeHistoryToken(sequence.data, start + g, g, token, encoding);
