@@ -6,14 +6,21 @@
  * @packageDocumentation
  */
 
+export type { CholeskyOptions, CholeskyResult } from './cholesky.js';
+export { cholesky, choleskySolve } from './cholesky.js';
 export type { Dataset, DatasetShape, PositionMode, SequenceBatchShape } from './dataset.js';
 export { checkDataset, checkSequences, POSITION_MODES } from './dataset.js';
 export type { LattnErrorCode, LattnErrorOptions } from './errors.js';
 export { isLattnError, LattnError } from './errors.js';
+export { gram } from './gram.js';
+export type { GramAccumulator, GramAccumulatorOptions, GramMoments } from './gram-accumulator.js';
+export { accumulateGram, createGramAccumulator, gramMoments, mergeGram } from './gram-accumulator.js';
+export { matmul } from './matmul.js';
 export type { Matrix } from './matrix.js';
 export { describe, fromRows, get, identity, matrixFrom, shapeOf, toRows, zeros } from './matrix.js';
+export type { Progress, ProgressCallback } from './progress.js';
 export type { Rng } from './rng.js';
 export { createRng } from './rng.js';
+export { transpose } from './transpose.js';
 export type { MatrixExpectation, RangeExpectation } from './validate.js';
 export { checkFinite, checkInteger, checkKnownKeys, checkMatrix, checkNumber, checkOneOf } from './validate.js';
-export type { Progress, ProgressCallback } from './progress.js';
