@@ -22,3 +22,5 @@ export type { FeatureTriple } from './layout.js';
 export { featureDim, featureTriple, pairIndex } from './layout.js';
 export type { MhlaHead, MhlaModel, ModelSpec } from './model.js';
 export { createModel } from './model.js';
+export type { FeatureMomentOptions } from './moments.js';
+export { accumulateFeatureMoments } from './moments.js';
