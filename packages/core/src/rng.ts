@@ -55,16 +55,24 @@ export function createRng(seed = 0): Rng {
       `createRng: seed must be a safe integer. Expected an integer; received ${describe(seed)}.`,
     );
   }
-  // splitmix32 expands the seed (both 32-bit halves) into the 128-bit xoshiro state.
-  let mix = (seed >>> 0) ^ Math.imul(Math.floor(seed / 4294967296) >>> 0, 0x9e3779b9);
+  // splitmix32 expands the low 32 bits of the seed into the 128-bit xoshiro state. The high bits (non-zero only
+  // for negative seeds and seeds >= 2³²) enter the third word through the same bijective mixer, so distinct safe
+  // integers give distinct states, and seeds in [0, 2³²) keep the plain splitmix32 expansion.
+  const high = Math.floor(seed / 4294967296) >>> 0;
+  let mix = seed >>> 0;
   const splitmix = (): number => {
     mix = (mix + 0x9e3779b9) | 0;
-    let z = mix;
-    z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
-    z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
-    return (z ^ (z >>> 16)) >>> 0;
+    return avalanche(mix);
   };
-  return fromState(seed, [splitmix(), splitmix(), splitmix(), splitmix()]);
+  return fromState(seed, [splitmix(), splitmix(), (splitmix() ^ avalanche(high)) >>> 0, splitmix()]);
+}
+
+/** The 32-bit finaliser of MurmurHash3 (splitmix32's output step): a bijection on 32-bit words with `0 → 0`. */
+function avalanche(word: number): number {
+  let z = word;
+  z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
+  z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
+  return (z ^ (z >>> 16)) >>> 0;
 }
 
 function fromState(seed: number, initial: readonly number[]): Rng {

@@ -55,7 +55,7 @@ export function checkMatrix(fn: string, name: string, value: unknown, expectatio
   ) {
     throw new LattnError(
       'INVALID_ARGUMENT',
-      `${fn}: ${name} is not a matrix. Expected { rows, cols, data: Float64Array of length rows·cols }; received ${describe(value)}.`,
+      `${fn}: ${name} is not a matrix. Expected { rows, cols, data: Float64Array of length rows·cols }; received ${describeMatrixLike(value)}.`,
     );
   }
   const matrix = value as Matrix;
@@ -224,6 +224,13 @@ export function checkKnownKeys(fn: string, name: string, value: unknown, known: 
       );
     }
   }
+}
+
+/** Spells out all three fields of a would-be matrix, so the message shows which one is wrong. */
+function describeMatrixLike(value: unknown): string {
+  if (typeof value !== 'object' || value === null || !('data' in value)) return describe(value);
+  const record = value as Record<string, unknown>;
+  return `{ rows: ${describe(record.rows)}, cols: ${describe(record.cols)}, data: ${describe(record.data)} }`;
 }
 
 function inRange(value: number, range: RangeExpectation): boolean {

@@ -1,7 +1,8 @@
 /**
  * Test helpers shared by every lattn package: the one way to compare numbers in a test.
  *
- * Closeness is numpy's `allclose` rule applied entry by entry: `|actual − expected| <= atol + rtol · |expected|`.
+ * Closeness is numpy's `allclose` rule applied entry by entry: `|actual − expected| <= atol + rtol · |expected|`;
+ * NaN and ±Infinity match only the identical value.
  * A failure throws an `Error` naming the first failing `(i, j)` entry, both values, the tolerance, and the largest
  * relative error overall, so any test runner reports it.
  *
@@ -106,7 +107,10 @@ function compare(
   const rtol = options.rtol ?? 1e-10;
   const atol = options.atol ?? 0;
   let scale = 0;
-  if (options.relativeToMax) for (let i = 0; i < expected.length; i++) scale = Math.max(scale, Math.abs(expected[i]));
+  if (options.relativeToMax) {
+    for (let i = 0; i < expected.length; i++)
+      if (Number.isFinite(expected[i])) scale = Math.max(scale, Math.abs(expected[i]));
+  }
   let worst = 0;
   let firstBad = -1;
   for (let i = 0; i < actual.length; i++) {
@@ -114,10 +118,11 @@ function compare(
     const e = expected[i];
     const magnitude = options.relativeToMax ? scale : Math.abs(e);
     const error = Math.abs(a - e);
-    const sameNonFinite = Object.is(a, e);
-    if (!sameNonFinite && !(error <= atol + rtol * magnitude)) {
+    // NaN and ±Infinity match only themselves: no tolerance makes Infinity "close" to anything else.
+    const finite = Number.isFinite(a) && Number.isFinite(e);
+    if (!Object.is(a, e) && !(finite && error <= atol + rtol * magnitude)) {
       if (firstBad < 0) firstBad = i;
-      const relative = magnitude > 0 ? error / magnitude : Number.POSITIVE_INFINITY;
+      const relative = finite && magnitude > 0 ? error / magnitude : Number.POSITIVE_INFINITY;
       if (!(relative <= worst)) worst = relative;
     }
   }
