@@ -52,6 +52,8 @@ function forwardFoldedSequence(w: Matrix, sequence: Matrix, mode: PositionMode):
   const rows = mode === 'all' ? n : 1;
   const out = new Float64Array(rows * outputDim);
   const moment = new Float64Array(pairs);
+  const weights = w.data; // (outputDim, D)
+  const z = sequence.data;
   const emit = (t: number, row: number): void => {
     const zOffset = t * d;
     for (let a = 0; a < outputDim; a++) {
@@ -59,14 +61,14 @@ function forwardFoldedSequence(w: Matrix, sequence: Matrix, mode: PositionMode):
       let sum = 0;
       for (let p = 0; p < pairs; p++) {
         let inner = 0;
-        for (let l = 0; l < d; l++) inner += w.data[i++] * sequence.data[zOffset + l];
+        for (let l = 0; l < d; l++) inner += weights[i++] * z[zOffset + l];
         sum += moment[p] * inner;
       }
       out[row * outputDim + a] = sum;
     }
   };
   for (let t = 0; t < n; t++) {
-    addOuterPacked(moment, sequence.data, t * d, d);
+    addOuterPacked(moment, z, t * d, d);
     if (mode === 'all') emit(t, t);
   }
   if (mode === 'last') emit(n - 1, 0);

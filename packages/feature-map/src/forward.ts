@@ -56,12 +56,14 @@ function forwardSequence(model: MhlaModel, sequence: Matrix, mode: PositionMode)
   const moment = new Float64Array(d * d); // M_t, (d, d), symmetric
   const queried = new Float64Array(d); // Q_h z_t, (d)
   const attended = new Float64Array(d); // M_t Q_h z_t, (d)
+  const queries = model.heads.map((head) => head.query.data); // Q_h, (d, d) each
+  const values = model.heads.map((head) => head.value.data); // V_h, (outputDim, d) each
   const emit = (t: number, row: number): void => {
     const zOffset = t * d;
     const yOffset = row * outputDim;
-    for (const head of model.heads) {
-      const q = head.query.data;
-      const v = head.value.data;
+    for (let h = 0; h < queries.length; h++) {
+      const q = queries[h];
+      const v = values[h];
       for (let k = 0; k < d; k++) {
         let sum = 0;
         for (let l = 0; l < d; l++) sum += q[k * d + l] * z[zOffset + l];

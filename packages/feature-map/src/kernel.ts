@@ -10,6 +10,7 @@ import {
   checkKnownKeys,
   checkOneOf,
   checkSequences,
+  gram,
   LattnError,
   type Matrix,
   type PositionMode,
@@ -104,7 +105,9 @@ export function cubicKernel(a: Matrix, t: number, b: Matrix, u: number, options?
  * `Dataset.targets` rows stack.
  *
  * Notes: computed from the per-example prefix moments and tokens (`O(N · d²)` memory), never from features: cost
- * `O(N² · d²)` instead of `O(N² · D)`. The result is exactly symmetric (the upper triangle is mirrored).
+ * `O(N² · d²)` instead of `O(N² · D)`. The moment factors `⟨M_i, M_i'⟩` come from core's `gram` of the packed
+ * moments (off-diagonal pairs scaled by `√2` in the unfolded space, which perturbs them by about one ulp); the
+ * result is exactly symmetric.
  *
  * @param inputs - `B` sequences, each `(n_b, d)` with `n_b >= 1`.
  * @param options - See {@link KernelMatrixOptions}.
@@ -133,17 +136,15 @@ export function kernelMatrix(inputs: readonly Matrix[], options?: KernelMatrixOp
     );
   }
   const pairs = numPairs(d);
-  const weights = pairWeights(d, space);
-  const moments = new Float64Array(count * pairs); // (N, d(d+1)/2): packed M of each example
-  const weighted = new Float64Array(count * pairs); // the same, each pair scaled by its weight
+  const scales = pairScales(d, space);
+  // (d(d+1)/2, N): column i holds example i's packed moment, each pair scaled by the square root of its weight,
+  // so that Σ_p column_i[p] · column_i'[p] is the moment factor of the kernel.
+  const scaledMoments = new Float64Array(pairs * count);
   const tokens = new Float64Array(count * d); // (N, d): z of each example
   const moment = new Float64Array(pairs);
   let i = 0;
   const record = (sequence: Matrix, t: number): void => {
-    for (let p = 0; p < pairs; p++) {
-      moments[i * pairs + p] = moment[p];
-      weighted[i * pairs + p] = weights[p] * moment[p];
-    }
+    for (let p = 0; p < pairs; p++) scaledMoments[p * count + i] = scales[p] * moment[p];
     tokens.set(sequence.data.subarray(t * d, (t + 1) * d), i * d);
     i++;
   };
@@ -155,19 +156,18 @@ export function kernelMatrix(inputs: readonly Matrix[], options?: KernelMatrixOp
     }
     if (mode === 'last') record(sequence, sequence.rows - 1);
   }
-  const out = new Float64Array(count * count);
+  // The moment factors by core's Gram kernel, (N, N) and bitwise symmetric; then the token factors, entry by entry.
+  const kernel = gram({ rows: pairs, cols: count, data: scaledMoments });
+  const out = kernel.data;
   for (let r = 0; r < count; r++) {
     for (let c = r; c < count; c++) {
-      let momentDot = 0;
-      for (let p = 0; p < pairs; p++) momentDot += weighted[r * pairs + p] * moments[c * pairs + p];
       let tokenDot = 0;
       for (let l = 0; l < d; l++) tokenDot += tokens[r * d + l] * tokens[c * d + l];
-      const value = momentDot * tokenDot;
-      out[r * count + c] = value;
-      out[c * count + r] = value;
+      out[r * count + c] *= tokenDot;
+      if (c !== r) out[c * count + r] = out[r * count + c];
     }
   }
-  return { rows: count, cols: count, data: out };
+  return kernel;
 }
 
 function readSpace(fn: string, options: unknown, known: readonly string[]): KernelSpace {
@@ -187,6 +187,11 @@ function pairWeights(d: number, space: KernelSpace): Float64Array {
     for (let k = j; k < d; k++, p++) weights[p] = k === j || space === 'folded' ? 1 : 2;
   }
   return weights;
+}
+
+/** The square roots of {@link pairWeights}. */
+function pairScales(d: number, space: KernelSpace): Float64Array {
+  return pairWeights(d, space).map(Math.sqrt);
 }
 
 /** The packed prefix moment `M_t` of a validated sequence. */
