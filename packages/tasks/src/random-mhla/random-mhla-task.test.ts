@@ -24,6 +24,7 @@ describeTaskGenerator<RandomMhlaTaskOptions, RandomMhlaTask>({
     'maxSequenceLength',
     'mode',
     'seed',
+    'teacherSeed',
   ],
   honoured: [
     {
@@ -83,6 +84,7 @@ describeTaskGenerator<RandomMhlaTaskOptions, RandomMhlaTask>({
     },
   ],
   invalid: [
+    { title: 'a fractional teacher seed', options: { teacherSeed: 0.5 }, code: 'INVALID_ARGUMENT' },
     {
       title: 'minSequenceLength above maxSequenceLength',
       options: { minSequenceLength: 5, maxSequenceLength: 4 },
@@ -104,6 +106,24 @@ describe('generateRandomMhlaTask', () => {
         relativeToMax: true,
       });
     });
+  });
+
+  it('keeps the teacher for a new input seed when teacherSeed is kept, and draws new inputs', () => {
+    const task = generateRandomMhlaTask({ numSequences: 3, seed: 1 });
+    expect(task.options.teacherSeed).toBe(1);
+    const fresh = generateRandomMhlaTask({ ...task.options, seed: 2 });
+    expect(fresh.construction).toEqual(task.construction);
+    expect(fresh.dataset.inputs[0].data).not.toEqual(task.dataset.inputs[0].data);
+    const otherTeacher = generateRandomMhlaTask({ ...task.options, teacherSeed: 3 });
+    expect(otherTeacher.dataset.inputs).toEqual(task.dataset.inputs);
+    expect(otherTeacher.construction).not.toEqual(task.construction);
+  });
+
+  it('draws the inputs independently of the teacher when both seeds are equal', () => {
+    const task = generateRandomMhlaTask({ numSequences: 1, modelDim: 3, outputDim: 3, numHeads: 1, seed: 4 });
+    const firstInputs = Array.from(task.dataset.inputs[0].data.subarray(0, 3));
+    const teacherStart = Array.from(task.construction.heads[0].value.data.subarray(0, 3)).map((x) => x * Math.sqrt(3));
+    expect(firstInputs).not.toEqual(teacherStart);
   });
 
   it('draws teacher entries with mean 0 and variance 1/d', () => {

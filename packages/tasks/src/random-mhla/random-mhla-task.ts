@@ -73,10 +73,16 @@ export interface RandomMhlaTaskOptions {
    */
   readonly mode?: PositionMode;
   /**
-   * Seed of the generator.
+   * Seed of the inputs.
    * @defaultValue `0`
    */
   readonly seed?: number;
+  /**
+   * Seed of the teacher's weights, so that fresh inputs for the same teacher come from
+   * `{ ...task.options, seed: other }`.
+   * @defaultValue `seed`
+   */
+  readonly teacherSeed?: number;
 }
 
 /** The options a task was generated with, defaults filled in. */
@@ -128,11 +134,13 @@ const KNOWN = [
   'maxSequenceLength',
   'mode',
   'seed',
+  'teacherSeed',
 ];
 
 /**
- * Generates a random MHLA teacher and a dataset it labels: the teacher's heads have i.i.d. `N(0, 1/d)` entries, the
- * tokens follow `inputDistribution`, and the targets are `forward(teacher, inputs, { mode })`.
+ * Generates a random MHLA teacher and a dataset it labels: the teacher's heads have i.i.d. `N(0, 1/d)` entries
+ * (drawn from `teacherSeed`), the tokens follow `inputDistribution` (drawn from `seed`), and the targets are
+ * `forward(teacher, inputs, { mode })`.
  *
  * Notes: the teacher is the exact construction by definition; the targets are exact to the rounding of the
  * forward pass (relative error of order `n · ε`). Output magnitudes grow with the sequence length, because the
@@ -147,12 +155,14 @@ const KNOWN = [
  * const task = generateRandomMhlaTask({ modelDim: 3, outputDim: 1, numHeads: 2, seed: 4 });
  * task.construction.heads.length; // 2
  * exactMatchRandomMhla(forward(task.construction, task.dataset.inputs), task).exactMatch; // 1
+ * const fresh = generateRandomMhlaTask({ ...task.options, seed: 5 }); // same teacher, new inputs
  * ```
  * @see packages/tasks/README.md
  */
 export function generateRandomMhlaTask(options?: RandomMhlaTaskOptions): RandomMhlaTask {
   const fn = 'generateRandomMhlaTask';
   const raw = readOptions(fn, options, KNOWN);
+  const seed = seedOption(fn, raw);
   const resolved: ResolvedRandomMhlaTaskOptions = {
     numSequences: integerOption(fn, raw, 'numSequences', 16, { min: 1, max: 1_000_000 }),
     modelDim: integerOption(fn, raw, 'modelDim', 4, { min: 1 }),
@@ -162,7 +172,8 @@ export function generateRandomMhlaTask(options?: RandomMhlaTaskOptions): RandomM
     minSequenceLength: integerOption(fn, raw, 'minSequenceLength', 4, { min: 1, max: 1_000_000 }),
     maxSequenceLength: integerOption(fn, raw, 'maxSequenceLength', 8, { min: 1, max: 1_000_000 }),
     mode: oneOfOption(fn, raw, 'mode', 'all', POSITION_MODES),
-    seed: seedOption(fn, raw),
+    seed,
+    teacherSeed: integerOption(fn, raw, 'teacherSeed', seed, {}),
   };
   const { numSequences, modelDim, outputDim, numHeads, minSequenceLength, maxSequenceLength, mode } = resolved;
   if (minSequenceLength > maxSequenceLength) {
@@ -175,12 +186,14 @@ export function generateRandomMhlaTask(options?: RandomMhlaTaskOptions): RandomM
   checkBudget(fn, modelDim, maxTokens, (mode === 'all' ? maxTokens : numSequences) * outputDim);
   checkBudget(fn, modelDim, numHeads * (modelDim + outputDim), 0); // the heads: H · (d + dOut) rows of width d
 
-  const rng = createRng(resolved.seed);
+  const teacherRng = createRng(resolved.teacherSeed);
   const scale = 1 / Math.sqrt(modelDim);
   const heads = Array.from({ length: numHeads }, () => ({
-    value: scaled(rng.normalMatrix(outputDim, modelDim), scale),
-    query: scaled(rng.normalMatrix(modelDim, modelDim), scale),
+    value: scaled(teacherRng.normalMatrix(outputDim, modelDim), scale),
+    query: scaled(teacherRng.normalMatrix(modelDim, modelDim), scale),
   }));
+  // The inputs draw from a stream derived from `seed`, independent of the teacher's even when the seeds are equal.
+  const rng = createRng(resolved.seed).fork();
   const construction = createModel({ heads });
   const inputs: Matrix[] = [];
   for (let b = 0; b < numSequences; b++) {
