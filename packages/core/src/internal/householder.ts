@@ -1,0 +1,89 @@
+/**
+ * Householder reflectors `H = I − τ·v·vᵀ` with `v₀ = 1` (the LAPACK `dlarfg` convention) and the small scalar
+ * helpers shared by the tridiagonal and bidiagonal reductions. Internal: callers guarantee valid shapes.
+ *
+ * @see Golub & Van Loan, Matrix Computations (4th ed.), §5.1.2–5.1.3.
+ */
+
+/**
+ * Turns `x = data[offset + i·stride]`, `i < length`, into a reflector in place: on return `data[offset]` holds
+ * `β` and the other entries hold `v₁ … v_{length−1}`, so that `H·x = β·e₀` with `|β| = ‖x‖₂`.
+ *
+ * When `x₁ … x_{length−1}` are already zero the reflector is the identity: `τ = 0` and `β = x₀` (possibly
+ * negative), as in LAPACK.
+ *
+ * @returns `τ ∈ [1, 2]`, or `0` for the identity.
+ */
+export function makeReflector(data: Float64Array, offset: number, stride: number, length: number): number {
+  if (length <= 1) return 0;
+  const alpha = data[offset];
+  const end = offset + length * stride;
+  let tail = 0;
+  for (let i = offset + stride; i < end; i += stride) tail += data[i] * data[i];
+  if (tail === 0) return 0;
+  const norm = Math.sqrt(alpha * alpha + tail);
+  const beta = alpha >= 0 ? -norm : norm;
+  const scale = 1 / (alpha - beta);
+  for (let i = offset + stride; i < end; i += stride) data[i] *= scale;
+  data[offset] = beta;
+  return (beta - alpha) / beta;
+}
+
+/**
+ * Applies `H = I − τ·v·vᵀ` from the left to the block `rows firstRow…, columns firstCol…` of the row-major
+ * `(numRows, cols)` array `z`: `Z ← Z − τ·v·(vᵀZ)`. `v[i]` is the reflector entry for row `i` (global index);
+ * `work` has at least `cols` entries.
+ */
+export function applyReflectorLeft(
+  z: Float64Array,
+  cols: number,
+  numRows: number,
+  firstRow: number,
+  firstCol: number,
+  v: Float64Array,
+  tau: number,
+  work: Float64Array,
+): void {
+  if (tau === 0) return;
+  work.fill(0, firstCol, cols);
+  for (let i = firstRow; i < numRows; i++) {
+    const vi = v[i];
+    if (vi === 0) continue;
+    const o = i * cols;
+    for (let j = firstCol; j < cols; j++) work[j] += vi * z[o + j];
+  }
+  for (let i = firstRow; i < numRows; i++) {
+    const factor = tau * v[i];
+    if (factor === 0) continue;
+    const o = i * cols;
+    for (let j = firstCol; j < cols; j++) z[o + j] -= factor * work[j];
+  }
+}
+
+/** `√(a² + b²)` without destructive overflow or underflow. */
+export function hypot(a: number, b: number): number {
+  let x = Math.abs(a);
+  let y = Math.abs(b);
+  if (x < y) {
+    const t = x;
+    x = y;
+    y = t;
+  }
+  if (x === 0) return 0;
+  const r = y / x;
+  return x * Math.sqrt(1 + r * r);
+}
+
+/**
+ * A power of two close to `1 / max|data|`, so that scaling by it is exact and brings the entries near 1
+ * (guarding the sums of squares of the reductions against overflow and underflow). Returns 1 for all-zero data.
+ */
+export function scaleFactor(data: Float64Array): number {
+  let largest = 0;
+  for (let i = 0; i < data.length; i++) {
+    const value = Math.abs(data[i]);
+    if (value > largest) largest = value;
+  }
+  if (largest === 0) return 1;
+  return 2 ** Math.min(1023, Math.max(-1022, -Math.round(Math.log2(largest))));
+}
