@@ -1,8 +1,9 @@
 import type { Command } from './command.js';
+import { benchCommand } from './commands/bench.js';
 import { dispatch } from './dispatch.js';
 import type { CliIo } from './io.js';
 
-const COMMANDS: readonly Command[] = [];
+const COMMANDS: readonly Command[] = [benchCommand];
 
 /**
  * Runs the `lattn` command line: dispatches to a sub-command and maps errors to exit codes.

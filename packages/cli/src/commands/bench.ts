@@ -1,0 +1,96 @@
+/**
+ * `lattn bench`: times lattn's float64 kernels against numpy on this machine (ADR 0005).
+ */
+import { LattnError } from '@lattn/core';
+import { formatBenchReport } from '../bench/report.js';
+import { runBench } from '../bench/run.js';
+import { BENCH_SECTIONS } from '../bench/sections.js';
+import { type Command, defineCommand } from '../command.js';
+import { writeResult } from '../output.js';
+import { createProgressReporter } from '../progress.js';
+
+const OPERATIONS = BENCH_SECTIONS.flatMap((section) => section.operations.map((operation) => operation.name));
+
+function parseList(flag: string, text: string, example: string): string[] {
+  const items = text.split(',').map((item) => item.trim());
+  if (items.some((item) => item === '')) {
+    throw new LattnError(
+      'INVALID_ARGUMENT',
+      `${flag} must be a comma-separated list without empty items. Expected for example '${example}'; received '${text}'.`,
+    );
+  }
+  return items;
+}
+
+function parseSizes(text: string): number[] {
+  return parseList('--sizes', text, '256,1024').map((item) => {
+    const size = Number(item);
+    if (!/^\d+$/.test(item) || !Number.isSafeInteger(size) || size < 1) {
+      throw new LattnError(
+        'INVALID_ARGUMENT',
+        `--sizes must list positive integers. Expected for example '256,1024'; received '${item}' in '${text}'.`,
+      );
+    }
+    return size;
+  });
+}
+
+function parseOperations(text: string): string[] {
+  const names = parseList('--only', text, 'gram,gemm');
+  for (const name of names) {
+    if (!OPERATIONS.includes(name)) {
+      throw new LattnError(
+        'INVALID_ARGUMENT',
+        `--only names an unknown operation. Expected some of ${OPERATIONS.join(', ')}; received '${name}'.`,
+      );
+    }
+  }
+  return names;
+}
+
+/** The `lattn bench` command. */
+export const benchCommand: Command = defineCommand({
+  name: 'bench',
+  summary: 'time the float64 kernels (Gram, GEMM, Cholesky, …) against numpy on this machine',
+  description:
+    'Times each operation at each size (best of several runs after a warm-up) and prints the time, GFLOP/s and, ' +
+    'when a Python with numpy is found (python3 on PATH, then /usr/bin/python3), numpy on one thread and with its ' +
+    'default threads, measured in the same run. Flop conventions are printed with the table.',
+  options: {
+    sizes: {
+      kind: 'string',
+      default: '256,1024,2048',
+      placeholder: 'D,D,…',
+      description: 'matrix sizes D, comma-separated',
+    },
+    only: {
+      kind: 'string',
+      placeholder: 'operation,…',
+      description: `operations to run, comma-separated, out of ${OPERATIONS.join(', ')} (default: all)`,
+    },
+    repeats: { kind: 'integer', default: 3, min: 1, max: 100, description: 'timed samples per case after the warm-up' },
+    noNumpy: { kind: 'boolean', description: 'skip the numpy comparison' },
+    json: { kind: 'boolean', description: 'print one JSON document instead of the table' },
+  },
+  examples: ['lattn bench', 'lattn bench --sizes 256,1024 --only gram,gemm', 'lattn bench --sizes 512 --json'],
+  run: async ({ options }, io) => {
+    const sizes = parseSizes(options.sizes);
+    const only = options.only === undefined ? undefined : parseOperations(options.only);
+    const progress = createProgressReporter(io);
+    let report: ReturnType<typeof runBench>;
+    try {
+      report = runBench({
+        sections: BENCH_SECTIONS,
+        sizes,
+        only,
+        measure: { repeats: options.repeats, minSampleSeconds: 0.2, singleRunSeconds: 5 },
+        numpy: !options.noNumpy,
+        onProgress: progress.onProgress,
+      });
+    } finally {
+      progress.finish();
+    }
+    writeResult(io, report, { json: options.json, text: () => formatBenchReport(report) });
+    return 0;
+  },
+});
