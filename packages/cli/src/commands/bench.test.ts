@@ -52,7 +52,10 @@ describe('lattn bench', () => {
     [['--sizes', '0'], "--sizes must list positive integers. Expected for example '256,1024'; received '0' in '0'."],
     [['--sizes', '256,,1024'], '--sizes must be a comma-separated list without empty items'],
     [['--sizes', '2.5'], "received '2.5'"],
-    [['--only', 'gram,svdd'], '--only names an unknown operation. Expected some of gram, gemm, cholesky'],
+    [
+      ['--only', 'gram,svdd'],
+      "--only names an unknown operation. Expected some of gram, gemm, cholesky, ml-matrix-gram, eigh-values, eigh-vectors, svd; received 'svdd'.",
+    ],
     [['--repeats', '0'], '--repeats must be an integer >= 1 and <= 100'],
   ])('rejects %j in one line with exit code 2', async (args, message) => {
     const { io, stdout, stderr } = captured();
