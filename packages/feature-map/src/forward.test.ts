@@ -1,5 +1,6 @@
 import { fromRows, type Matrix, zeros } from '@lattn/core';
 import { expectMatrixClose } from '@lattn/core/testing';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   expectLattnError,
@@ -15,6 +16,11 @@ import { foldModel } from './fold.js';
 import { forward } from './forward.js';
 import { forwardFolded } from './forward-folded.js';
 import { createModel, type MhlaModel } from './model.js';
+
+function absolute(model: MhlaModel): MhlaModel {
+  const abs = (m: Matrix): Matrix => ({ ...m, data: m.data.map(Math.abs) });
+  return { ...model, heads: model.heads.map((head) => ({ value: abs(head.value), query: abs(head.query) })) };
+}
 
 const CASES = [
   { modelDim: 1, outputDim: 1, numHeads: 1, lengths: [1, 5] },
@@ -52,6 +58,35 @@ describe('forward', () => {
         for (const [b, y] of folded.entries()) expectMatrixClose(y, outputs[b], { rtol: 1e-12, relativeToMax: true });
       }
     });
+  });
+
+  it('equals the attention form and the folded route for random shapes, head counts and lengths, to 1e-12 of the summed terms', () => {
+    const shapes = fc.record({
+      seed: fc.nat(1_000_000),
+      modelDim: fc.integer({ min: 1, max: 4 }),
+      outputDim: fc.integer({ min: 1, max: 3 }),
+      numHeads: fc.integer({ min: 0, max: 4 }),
+      lengths: fc.array(fc.integer({ min: 1, max: 6 }), { minLength: 1, maxLength: 3 }),
+    });
+    fc.assert(
+      fc.property(shapes, ({ seed, lengths, ...sizes }) => {
+        const rng = rngFor(seed);
+        const model = randomModel(rng, sizes);
+        const inputs = randomSequences(rng, sizes.modelDim, lengths);
+        const outputs = forward(model, inputs);
+        const folded = forwardFolded(foldModel(model), inputs);
+        for (const [b, sequence] of inputs.entries()) {
+          const expected = naiveForward(model, sequence);
+          // Outputs can cancel to far below their terms, so the tolerance is relative to the summed |terms|: the
+          // attention form evaluated on absolute values.
+          const terms = naiveForward(absolute(model), { ...sequence, data: sequence.data.map(Math.abs) });
+          const close = { rtol: 1e-12, atol: 1e-12 * Math.max(...terms.data) };
+          expectMatrixClose(outputs[b], expected, close);
+          expectMatrixClose(folded[b], expected, close);
+        }
+      }),
+      { seed: 7, numRuns: 60 },
+    );
   });
 
   it("returns in mode 'last' exactly the last row of mode 'all'", () => {

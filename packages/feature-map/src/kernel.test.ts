@@ -115,6 +115,16 @@ describe('kernelMatrix', () => {
     }
   });
 
+  it('is exactly symmetric', () => {
+    const inputs = randomSequences(rngFor(96), 4, [6, 5]);
+    for (const space of ['unfolded', 'folded'] as const) {
+      const k = kernelMatrix(inputs, { space });
+      for (let r = 0; r < k.rows; r++) {
+        for (let c = 0; c < r; c++) expect(k.data[r * k.cols + c]).toBe(k.data[c * k.cols + r]);
+      }
+    }
+  });
+
   it('agrees entry by entry with cubicKernel', () => {
     const inputs = randomSequences(rngFor(94), 2, [2, 3]);
     const k = kernelMatrix(inputs);
