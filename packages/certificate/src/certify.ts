@@ -196,12 +196,14 @@ export function certifyIdentifiability(
  * shards with `mergeGram`): the same accumulator the learner's `fitFromMoments` reads, so one pass serves both.
  *
  * The test is `λ_min(Λ) > rtol · λ_max(Λ)` with `Λ = G / count`. `λ_min` and `λ_max` come from core's cheap
- * `minEigenvalue`/`maxEigenvalue`; only when the test fails is the full `eigh` run, to find the rank and read the
- * null space back as missing directions (never-excited features, coincident features, other relations).
+ * `minEigenvalue`/`maxEigenvalue`, and a pass is confirmed by a Cholesky factorisation of `Λ − tolerance · I`
+ * (which proves every eigenvalue exceeds the tolerance); only when the test fails is the full `eigh` run, to find
+ * the rank and read the null space back as missing directions (never-excited features, coincident features, other
+ * relations).
  *
- * Notes: the default `rtol = 100 · D · ε` sits two orders of magnitude above the rounding floor measured on exactly
- * singular data (below `0.3 · D · ε` up to `N = 64 000`; docs/math/identifiability.md §3) and far below the
- * smallest eigenvalue of any reasonably sampled data set. Raise it to demand a margin (a certificate that holds for
+ * Notes: the default `rtol = 100 · D · ε` sits more than three orders of magnitude above the rounding floor
+ * measured on exactly singular data (at most `0.09 · D · ε · λ_max` up to `N = 64 000`;
+ * docs/math/identifiability.md §3) and far below the smallest eigenvalue of any reasonably sampled data set. Raise it to demand a margin (a certificate that holds for
  * `rtol = 10⁻⁶` has condition number below `10⁶`). Only the upper triangle of `moments.gram` is read.
  *
  * @param moments - A Gram accumulator over folded features: `dim = featureDim(d)`, `count` examples, `gram = Σψψᵀ`.

@@ -205,7 +205,8 @@ export function driftBound(
     row++;
   }
   const frobenius = times(frobeniusSquared ** 1.5);
-  const bound = Math.max(...(tight ?? spectral));
+  let bound = 0;
+  for (const value of tight ?? spectral) bound = Math.max(bound, value);
   return {
     excessLoss,
     mode,
