@@ -15,11 +15,11 @@ import {
   forwardFolded,
   type MhlaModel,
 } from '@lattn/feature-map';
-import { fitLinearAttention, recoverHeads, trainBaseline } from '@lattn/learner';
+import { fitFromMoments, fitLinearAttention, recoverHeads, trainBaseline } from '@lattn/learner';
 import { generateAssociativeMemoryTask } from '@lattn/tasks';
 import { describe, expect, it } from 'vitest';
 import { gaussianSequences } from './__fixtures__/oracle.js';
-import { certifyIdentifiability } from './certify.js';
+import { certifyFromMoments, certifyIdentifiability } from './certify.js';
 import { certifyOnReference } from './certify-on-reference.js';
 
 function plantedTeacher(seed: number, modelDim: number, outputDim: number, numHeads: number): MhlaModel {
@@ -71,6 +71,17 @@ describe('planted teachers', () => {
       expect(equivalent(recovered.model, teacher).equivalent).toBe(true);
     },
   );
+
+  it('serves the certificate and the learner from one streaming pass', () => {
+    const teacher = plantedTeacher(6, 2, 3, 1);
+    const inputs = gaussianSequences(7, 20, 4, 2);
+    const moments = accumulateFeatureMoments(inputs, { targets: forward(teacher, inputs) });
+    const certificate = certifyFromMoments(moments);
+    const fit = fitFromMoments(moments, { mode: 'all' });
+    expect(certificate.identifiable).toBe(true);
+    expect(fit.rank).toBe(certificate.rank);
+    expect(equivalent(fit.weights, teacher).equivalent).toBe(true);
+  });
 
   it('when it fails, two exact fits differ on a fresh input by exactly the coincident features it names', () => {
     const teacher = plantedTeacher(3, 3, 2, 2);
