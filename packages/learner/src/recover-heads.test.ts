@@ -44,7 +44,7 @@ describe('recoverHeads on planted teachers (acceptance)', () => {
         expect(paper.numHeads).toBe(paper.svdRank);
         expect(equivalent(paper.model, teacher, { rtol: 1e-8 }).equivalent).toBe(true);
         expect(paper.truncationError.relativeWeightError).toBeLessThan(1e-13);
-      });
+      }, 60_000);
     }
   }
 });
@@ -92,6 +92,17 @@ describe('recoverHeads', () => {
     expect(recovered.truncationError.relativeWeightError).toBeGreaterThan(1e-3);
   });
 
+  it('proves a lower bound on the head count that equals H for generic teachers with 2H <= d', () => {
+    for (const numHeads of [1, 2, 3, 4]) {
+      const { fit } = plantedFit(20 + numHeads, 8, numHeads);
+      expect(recoverHeads(fit).headLowerBound).toBe(numHeads);
+    }
+    const { fit } = plantedFit(25, 4, 3);
+    expect(recoverHeads(fit).headLowerBound).toBe(2); // ⌈min(d, 2H) / 2⌉
+    const below = recoverHeads(fit, { heads: 1, restarts: 0 });
+    expect(below.warnings[0]).toContain('None exists: every equivalent model has at least 2 heads');
+  });
+
   it('uses the SVD route when the requested head count reaches the SVD rank', () => {
     const { fit } = plantedFit(9, 2, 1);
     const recovered = recoverHeads(fit, { heads: 100 });
@@ -119,8 +130,8 @@ describe('recoverHeads', () => {
     expect(a.iterations).toBe(b.iterations);
   });
 
-  it('reports the head counts tried by the auto search and projection progress', () => {
-    const { fit } = plantedFit(11, 4, 2);
+  it('reports the head counts tried by the auto search (from the lower bound up) and projection progress', () => {
+    const { fit } = plantedFit(11, 2, 2);
     const seen: Progress[] = [];
     recoverHeads(fit, { heads: 'auto', onProgress: (progress) => seen.push(progress) });
     expect(seen.filter((p) => p.stage === 'heads').map((p) => p.done)).toEqual([1, 2]);

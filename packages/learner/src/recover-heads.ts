@@ -18,6 +18,7 @@ import {
   choleskySolve,
   createRng,
   describe,
+  eigh,
   LattnError,
   type Matrix,
   type ProgressCallback,
@@ -70,9 +71,11 @@ export interface RecoverHeadsOptions {
    */
   readonly tolerance?: number;
   /**
-   * Extra attempts per head count from random splits of `w` (the first attempt starts from the symmetric split),
-   * made when an attempt stagnates: alternating projection can stall in a local minimum.
-   * @defaultValue `2`
+   * Extra attempts per head count, made while none has found an equivalent model: Levenberg–Marquardt from random
+   * factors (or, with the polish off or too large, alternating projection from a random split of `w`). The first
+   * attempt starts from the symmetric split; both phases can stall in spurious local minima, which random factor
+   * starts escape.
+   * @defaultValue `10`
    */
   readonly restarts?: number;
   /**
@@ -129,6 +132,12 @@ export interface HeadRecovery {
   readonly singularValues: Float64Array;
   /** The number of singular values above `rtol · σ₁`: the paper's head count. */
   readonly svdRank: number;
+  /**
+   * A proven lower bound on the head count of any model with these folded weights (up to singular values below
+   * `1e-6` relative): `⌈rank(S)/2⌉` for the symmetric `(d, d)` contraction `S` of `w` described in the math notes.
+   * `'auto'` starts its search there.
+   */
+  readonly headLowerBound: number;
   /**
    * What truncating to `numHeads` heads lost: `singularValueRatio` is `σ_{H+1}/σ₁` of the unfolding the heads were
    * cut from (the symmetric split for `'svd'`, the last iterate for alternating projection; `0` when nothing was
@@ -253,7 +262,7 @@ export function recoverHeads(
       ? 1e-12
       : checkNumber(fn, 'options.tolerance', options.tolerance, { min: 0, exclusiveMin: true });
   const restarts =
-    options?.restarts === undefined ? 2 : checkInteger(fn, 'options.restarts', options.restarts, { min: 0 });
+    options?.restarts === undefined ? 10 : checkInteger(fn, 'options.restarts', options.restarts, { min: 0 });
   const seed = options?.seed === undefined ? 0 : checkInteger(fn, 'options.seed', options.seed);
   const equivalenceOptions = options?.equivalence ?? {};
   checkKnownKeys(fn, 'options.equivalence', equivalenceOptions, ['rtol', 'atol']);
@@ -285,7 +294,9 @@ export function recoverHeads(
   const largest = singularValues[0] ?? 0;
   let svdRank = 0;
   while (svdRank < singularValues.length && singularValues[svdRank] > rtol * largest) svdRank++;
-  const base = { singularValues, svdRank, rtol, tolerance };
+  const rng = createRng(seed);
+  const headLowerBound = lowerBound(weights, modelDim, rng);
+  const base = { singularValues, svdRank, headLowerBound, rtol, tolerance };
 
   const fromSvd = (warnings: string[], attempts: ProjectionAttempt[], iterations: number): HeadRecovery => {
     const model = headsFromFactors(context, left, singularValues, right, svdRank);
@@ -302,15 +313,13 @@ export function recoverHeads(
 
   if (heads === 'full' || (typeof heads === 'number' && heads >= svdRank)) return fromSvd([], [], 0);
 
-  const rng = createRng(seed);
   const attempts: ProjectionAttempt[] = [];
   let iterations = 0;
   const search = (numHeads: number): { best: Projection; found: boolean; check: Equivalence } => {
     let best: Projection | undefined;
     let check: Equivalence | undefined;
     for (let restart = 0; restart <= restarts; restart++) {
-      const start = restart === 0 ? symmetric : randomSplit(symmetric, weights, modelDim, rng);
-      const result = alternatingProjection(context, start, numHeads, rng);
+      const result = attempt(context, symmetric, numHeads, restart, rng);
       iterations += result.iterations;
       attempts.push({
         numHeads,
@@ -341,14 +350,18 @@ export function recoverHeads(
 
   if (typeof heads === 'number') {
     const { best, found } = search(heads);
+    const reason =
+      heads < headLowerBound
+        ? `none exists: every equivalent model has at least ${headLowerBound} heads`
+        : `try more restarts or iterations, or more heads (the SVD route needs ${svdRank})`;
     const warnings = found
       ? []
       : [
-          `no ${heads}-head model equivalent to the weights was found (best relative folded-weight error ${best.relativeWeightError.toExponential(3)} after ${1 + restarts} attempts); the best ${heads}-head approximation is returned. Try more restarts or iterations, or more heads (the SVD route needs ${svdRank}).`,
+          `no ${heads}-head model equivalent to the weights was found (best relative folded-weight error ${best.relativeWeightError.toExponential(3)} after ${1 + restarts} attempts); the best ${heads}-head approximation is returned. ${reason[0].toUpperCase()}${reason.slice(1)}.`,
         ];
     return fromProjection(best, warnings);
   }
-  for (let numHeads = 1; numHeads < svdRank; numHeads++) {
+  for (let numHeads = Math.max(1, headLowerBound); numHeads < svdRank; numHeads++) {
     onProgress?.({ stage: 'heads', done: numHeads, total: svdRank });
     const { best, found } = search(numHeads);
     if (found) return fromProjection(best, []);
@@ -387,7 +400,7 @@ interface Projection {
  * (each pair's discrepancy split in half, `j = k` entries set). The products are written as plain loops over
  * preallocated buffers: the matrices are small and the loop runs thousands of times.
  */
-function alternatingProjection(context: Context, start: Matrix, numHeads: number, rng: Rng): Projection {
+function alternatingProjection(context: Context, start: Matrix, numHeads: number, rng: Rng): Phase {
   const { weights, rows, cols, maxIterations, tolerance, onProgress, foldIndex: index } = context;
   const rank = Math.min(numHeads + 1, rows, cols);
   const weightNorm = norm(weights.data);
@@ -399,7 +412,7 @@ function alternatingProjection(context: Context, start: Matrix, numHeads: number
   const projected = new Float64Array(rows * rank); // X V (rows, rank)
   let basis = orthonormalize(rng.normalMatrix(cols, rank)).data; // V (cols, rank)
   const history: number[] = [];
-  let factors = { u: start, s: new Float64Array(0), v: { rows: cols, cols: rank, data: basis } };
+  let factors: Factors = { u: start, s: new Float64Array(0), v: { rows: cols, cols: rank, data: basis } };
   let error = Number.POSITIVE_INFINITY;
   let outcome: ProjectionOutcome = 'max-iterations';
   let iteration = 0;
@@ -454,28 +467,61 @@ function alternatingProjection(context: Context, start: Matrix, numHeads: number
     for (let e = 0; e < x.length; e++) x[e] = lowRank[e] + discrepancy[index[e]] / multiplicity[index[e]];
   }
   onProgress?.({ stage: 'projection', done: iteration, total: maxIterations });
-  let polishIterations = 0;
-  if (
-    outcome !== 'converged' &&
-    context.polish &&
-    numHeads * (rows + cols) <= MAX_POLISH_PARAMETERS &&
-    factors.s.length >= numHeads
-  ) {
-    const polished = levenbergMarquardt(context, factors, numHeads);
-    polishIterations = polished.steps;
-    const decomposition = svd(polished.product); // U Vᵀ = U' diag(s') V'ᵀ, to cut the heads in the SVD convention
-    const candidate = { u: decomposition.u as Matrix, s: decomposition.s, v: decomposition.v as Matrix };
-    const candidateError = relativeError(context, truncated(candidate.u, candidate.s, candidate.v, numHeads));
-    if (candidateError < error) {
-      factors = candidate;
-      error = candidateError;
-      outcome = candidateError <= tolerance ? 'converged' : polished.outcome;
-    }
+  return { factors, error, iterations: iteration, outcome };
+}
+
+/** Singular factors `X ≈ U diag(s) Vᵀ` (`U` `(rows, r)`, `V` `(cols, r)`, `s` descending), the first `H` used. */
+interface Factors {
+  readonly u: Matrix;
+  readonly s: Float64Array;
+  readonly v: Matrix;
+}
+
+/** The state reached by one phase of an attempt. */
+interface Phase {
+  readonly factors: Factors;
+  readonly error: number;
+  readonly iterations: number;
+  readonly outcome: ProjectionOutcome;
+}
+
+/**
+ * One attempt at an exact `H`-head model. Restart 0: alternating projection from the symmetric split, then (unless
+ * it converged) the Levenberg–Marquardt polish from its rank-`H` iterate. Later restarts: Levenberg–Marquardt from
+ * random factors — alternating projection funnels every start into the same basin, so random starts of the
+ * projection rarely escape a spurious one, while random factor starts do — or, when the polish is off or too large,
+ * alternating projection from a random split.
+ */
+function attempt(context: Context, symmetric: Matrix, numHeads: number, restart: number, rng: Rng): Projection {
+  const { rows, cols } = context;
+  const polishable = context.polish && numHeads * (rows + cols) <= MAX_POLISH_PARAMETERS;
+  if (restart > 0 && polishable) {
+    const polished = levenbergMarquardt(context, randomFactors(symmetric, numHeads, rng), numHeads);
+    return toProjection(context, numHeads, polished, 0, polished.iterations);
   }
+  const from = restart === 0 ? symmetric : randomSplit(symmetric, context.weights, context.modelDim, rng);
+  const projection = alternatingProjection(context, from, numHeads, rng);
+  if (!polishable || projection.outcome === 'converged') {
+    return toProjection(context, numHeads, projection, projection.iterations, 0);
+  }
+  const polished = levenbergMarquardt(context, projection.factors, numHeads);
+  const best = polished.error < projection.error ? polished : projection;
+  return toProjection(context, numHeads, best, projection.iterations, polished.iterations);
+}
+
+/** The `H`-head model of a phase's factors, with the attempt's diagnostics. */
+function toProjection(
+  context: Context,
+  numHeads: number,
+  phase: Phase,
+  iterations: number,
+  polishIterations: number,
+): Projection {
+  const { factors, error, outcome } = phase;
   const top = factors.s[0] ?? 0;
   return {
     model: headsFromFactors(context, factors.u, factors.s, factors.v, Math.min(numHeads, factors.s.length)),
-    iterations: iteration,
+    iterations,
     polishIterations,
     relativeWeightError: error,
     singularValueRatio: numHeads < factors.s.length && top > 0 ? factors.s[numHeads] / top : 0,
@@ -484,17 +530,26 @@ function alternatingProjection(context: Context, start: Matrix, numHeads: number
 }
 
 /**
+ * Random factors `U` `(rows, H)`, `V` `(cols, H)` with i.i.d. normal entries scaled so that `‖U Vᵀ‖_F` is about
+ * `‖X₀‖_F` (as singular factors with `s = 1`).
+ */
+function randomFactors(symmetric: Matrix, numHeads: number, rng: Rng): Factors {
+  const { rows, cols } = symmetric;
+  const scale = Math.sqrt(norm(symmetric.data) / Math.sqrt(rows * cols * numHeads));
+  const u = rng.normalMatrix(rows, numHeads);
+  const v = rng.normalMatrix(cols, numHeads);
+  for (const m of [u, v]) for (let i = 0; i < m.data.length; i++) m.data[i] *= scale;
+  return { u, s: new Float64Array(numHeads).fill(1), v };
+}
+
+/**
  * Levenberg–Marquardt on the factors of `X = U Vᵀ` (`U` `(rows, H)`, `V` `(cols, H)`, started balanced from the
  * rank-`H` part of `factors`): minimise `‖r‖²`, `r = foldUnfolded(U Vᵀ) − w`. Each step solves
- * `(JᵀJ + μ (diag(JᵀJ) + δ)) p = −Jᵀr` by Cholesky; `J` is sparse (a folded entry is the sum of one or two
+ * `(JᵀJ + μ (diag(JᵀJ) + δ)) p = −Jᵀr` by Cholesky, with Nielsen's update of `μ` from the gain ratio; `J` is sparse (a folded entry is the sum of one or two
  * unfolded entries, each bilinear in one row of `U` and one row of `V`), so `JᵀJ` costs `O(dOut · D · H²)`. The
  * gauge freedom `U → U G, V → V G⁻ᵀ` makes `JᵀJ` singular; the damping handles it.
  */
-function levenbergMarquardt(
-  context: Context,
-  factors: { readonly u: Matrix; readonly s: Float64Array; readonly v: Matrix },
-  numHeads: number,
-): { product: Matrix; steps: number; outcome: ProjectionOutcome } {
+function levenbergMarquardt(context: Context, factors: Factors, numHeads: number): Phase {
   const { rows, cols, tolerance } = context;
   const h = numHeads;
   const size = h * (rows + cols); // parameters: U (row-major, rows × H), then V (cols × H)
@@ -511,6 +566,7 @@ function levenbergMarquardt(
   let residual = foldedResidual(context, params, h);
   let cost = squaredNorm(residual);
   let damping = 1e-3;
+  let growth = 2;
   const history: number[] = [Math.sqrt(cost)];
   let outcome: ProjectionOutcome = 'max-iterations';
   let steps = 0;
@@ -520,31 +576,39 @@ function levenbergMarquardt(
       break;
     }
     steps++;
-    const { normal, gradient } = normalEquations(context, params, h, residual);
-    let shift = 0;
-    for (let p = 0; p < size; p++) shift += normal[p * size + p];
-    shift = (1e-12 * shift) / size;
+    const { normal, gradient } = normalEquations(context, params, h, residual); // JᵀJ, Jᵀr
+    const scaling = new Float64Array(size); // diag(JᵀJ) + δ
+    let trace = 0;
+    for (let p = 0; p < size; p++) trace += normal[p * size + p];
+    for (let p = 0; p < size; p++) scaling[p] = normal[p * size + p] + (1e-12 * trace) / size;
     let accepted = false;
-    while (damping <= 1e10) {
+    while (!accepted && damping <= 1e10) {
       const damped = normal.slice();
-      for (let p = 0; p < size; p++) damped[p * size + p] += damping * (normal[p * size + p] + shift);
+      for (let p = 0; p < size; p++) damped[p * size + p] += damping * scaling[p];
       const { factor, positiveDefinite } = cholesky({ rows: size, cols: size, data: damped });
       if (positiveDefinite) {
-        const step = choleskySolve(factor, { rows: size, cols: 1, data: gradient }).data;
+        const step = choleskySolve(factor, { rows: size, cols: 1, data: gradient }).data; // −p
         const trial = params.slice();
-        for (let p = 0; p < size; p++) trial[p] -= step[p];
+        let predicted = 0; // ‖r‖² − ‖r + Jp‖² = −gᵀp + μ pᵀ D p
+        for (let p = 0; p < size; p++) {
+          trial[p] -= step[p];
+          predicted += gradient[p] * step[p] + damping * scaling[p] * step[p] * step[p];
+        }
         const trialResidual = foldedResidual(context, trial, h);
         const trialCost = squaredNorm(trialResidual);
-        if (trialCost < cost) {
+        const gain = predicted > 0 ? (cost - trialCost) / predicted : -1;
+        if (gain > 0 && trialCost < cost) {
           params = trial;
           residual = trialResidual;
           cost = trialCost;
-          damping = Math.max(damping / 10, 1e-15);
+          damping = Math.max(damping * Math.max(1 / 3, 1 - (2 * gain - 1) ** 3), 1e-15); // Nielsen's update
+          growth = 2;
           accepted = true;
-          break;
+          continue;
         }
       }
-      damping *= 10;
+      damping *= growth;
+      growth *= 2;
     }
     history.push(Math.sqrt(cost));
     if (!accepted || (steps >= 10 && history[steps] > 0.5 * history[steps - 10])) {
@@ -553,7 +617,10 @@ function levenbergMarquardt(
     }
   }
   context.onProgress?.({ stage: 'polish', done: steps, total: POLISH_STEPS });
-  return { product: product(params, rows, cols, h), steps, outcome };
+  const decomposition = svd(product(params, rows, cols, h)); // U Vᵀ = U' diag(s') V'ᵀ: heads in the SVD convention
+  const result = { u: decomposition.u as Matrix, s: decomposition.s, v: decomposition.v as Matrix };
+  const error = relativeError(context, truncated(result.u, result.s, result.v, h));
+  return { factors: result, error, iterations: steps, outcome: error <= tolerance ? 'converged' : outcome };
 }
 
 /** `JᵀJ` `(P, P)` and `Jᵀr` `(P)` of the residual `r = foldUnfolded(U Vᵀ) − w` at `params = (U, V)`. */
@@ -748,6 +815,7 @@ function report(
   fields: {
     singularValues: Float64Array;
     svdRank: number;
+    headLowerBound: number;
     rtol: number;
     tolerance: number;
     method: 'svd' | 'alternating-projection';
@@ -766,6 +834,7 @@ function report(
     method: fields.method,
     singularValues: fields.singularValues,
     svdRank: fields.svdRank,
+    headLowerBound: fields.headLowerBound,
     truncationError: {
       singularValueRatio: fields.singularValueRatio,
       relativeWeightError: weightNorm > 0 ? check.distance / weightNorm : 0,
@@ -780,6 +849,38 @@ function report(
     tolerance: fields.tolerance,
     warnings: fields.warnings,
   };
+}
+
+/**
+ * `⌈rank(S)/2⌉` for a random contraction of `w`: with `b ∈ ℝ^dOut` and `c ∈ ℝ^d`, any model with folded weights `w`
+ * has `T = Σ_a b_a Σ_l c_l W[a, :, :, l] = Σ_h (V_hᵀ b)(Q_h c)ᵀ` of rank `<= H`, and `S = T + Tᵀ` (rank `<= 2H`) is
+ * determined by `w`: `S[j,k] = Σ_{a,l} b_a c_l w[a,(j,k),l]` for `j ≠ k`, `S[j,j] = 2 Σ_{a,l} b_a c_l w[a,(j,j),l]`.
+ * Random `b`, `c` give the generic rank with probability one; eigenvalues below `1e-6 · max|λ|` are not counted, so
+ * weights within `1e-6` of fewer heads are not over-bounded.
+ */
+function lowerBound(weights: Matrix, d: number, rng: Rng): number {
+  const outputDim = weights.rows;
+  const dim = weights.cols;
+  const b = Array.from({ length: outputDim }, () => rng.normal());
+  const c = Array.from({ length: d }, () => rng.normal());
+  const s = new Float64Array(d * d);
+  for (let j = 0; j < d; j++) {
+    for (let k = j; k < d; k++) {
+      const offset = pairIndex(j, k, d) * d;
+      let sum = 0;
+      for (let a = 0; a < outputDim; a++) {
+        for (let l = 0; l < d; l++) sum += b[a] * c[l] * weights.data[a * dim + offset + l];
+      }
+      s[j * d + k] = j === k ? 2 * sum : sum;
+      s[k * d + j] = s[j * d + k];
+    }
+  }
+  const values = eigh({ rows: d, cols: d, data: s }, { vectors: false }).values;
+  let largest = 0;
+  for (const value of values) largest = Math.max(largest, Math.abs(value));
+  let rank = 0;
+  for (const value of values) if (Math.abs(value) > 1e-6 * largest) rank++;
+  return Math.ceil(rank / 2);
 }
 
 function readHeads(fn: string, heads: unknown): 'full' | 'auto' | number {
