@@ -88,7 +88,9 @@ export function runBench(options: BenchRunOptions): BenchReport {
   for (const section of options.sections) {
     for (const operation of section.operations) {
       if (options.only !== undefined && !options.only.includes(operation.name)) continue;
-      const sizes = options.sizes.filter((size) => operation.sizes === undefined || operation.sizes.includes(size));
+      const sizes =
+        operation.ownSizes ??
+        options.sizes.filter((size) => operation.sizes === undefined || operation.sizes.includes(size));
       if (sizes.length === 0) continue;
       conventions.push({ operation: operation.name, convention: operation.convention });
       for (const size of sizes) cases.push({ section, operation, size });

@@ -3,8 +3,9 @@
  * `bench/` exporting a `BenchSection`, listed here.
  */
 import { decompositionsSection } from './decompositions.js';
+import { fitSection } from './fit.js';
 import { kernelsSection } from './kernels.js';
 import type { BenchSection } from './types.js';
 
 /** The sections `lattn bench` runs. */
-export const BENCH_SECTIONS: readonly BenchSection[] = [kernelsSection, decompositionsSection];
+export const BENCH_SECTIONS: readonly BenchSection[] = [kernelsSection, decompositionsSection, fitSection];

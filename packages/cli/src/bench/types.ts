@@ -25,6 +25,12 @@ export interface BenchOperation {
    */
   readonly sizes?: readonly number[];
   /**
+   * Sizes this operation always runs at, whatever `--sizes` asks for: for an operation whose size is not a matrix
+   * size `D` (the fit benchmark's model dimension `d`).
+   * @defaultValue none: the operation follows `--sizes` (and `sizes`)
+   */
+  readonly ownSizes?: readonly number[];
+  /**
    * Tells whether the operation can run here: a reason when it cannot (it is then listed with that reason
    * instead of a time), `undefined` when it can.
    * @defaultValue always available
