@@ -195,7 +195,7 @@ const PRIMAL_SOLVERS: readonly Exclude<LinearSolver, 'dual'>[] = ['auto', 'chole
  * @param dataset - Sequences `(n_b, d)` and targets `(n_b, dOut)` (mode `'all'`) or `(1, dOut)` (mode `'last'`).
  * @param options - See {@link FitOptions}.
  * @returns The fit; see {@link LinearAttentionFit}.
- * @throws {@link LattnError} `INVALID_ARGUMENT` for a malformed dataset or option; `SHAPE_MISMATCH` for inconsistent
+ * @throws `LattnError` `INVALID_ARGUMENT` for a malformed dataset or option; `SHAPE_MISMATCH` for inconsistent
  * shapes; `NON_FINITE` for NaN or ±Infinity; `TOO_LARGE` for the dual with more than `MAX_KERNEL_EXAMPLES` examples.
  * @example
  * ```ts
@@ -297,7 +297,7 @@ export function fitLinearAttention(dataset: Dataset, options?: FitOptions): Line
  * `gram` `(D, D)` (upper triangle), `cross` `(D, dOut)`, `targetGram` `(dOut, dOut)`. Not modified.
  * @param options - See {@link FitFromMomentsOptions}; `mode` is required.
  * @returns The fit; see {@link LinearAttentionFit}.
- * @throws {@link LattnError} `INVALID_ARGUMENT` for a malformed accumulator, one without targets or examples, or a
+ * @throws `LattnError` `INVALID_ARGUMENT` for a malformed accumulator, one without targets or examples, or a
  * bad option (including `solver: 'dual'`); `SHAPE_MISMATCH` when `dim` is no folded feature dimension or disagrees
  * with `modelDim`; `NON_FINITE` for NaN or ±Infinity in the moments.
  * @example

@@ -30,7 +30,7 @@ const HEAD_KEYS = ['value', 'query'];
  * @param model - The model: `modelDim` `d`, `outputDim` `dOut`, heads with `value` `(dOut, d)` and `query` `(d, d)`.
  * @returns The JSON text `{"format":"lattn.mhla","version":1,"modelDim","outputDim","heads":[{"value","query"}]}`,
  * each matrix as an array of rows.
- * @throws {@link LattnError} `INVALID_ARGUMENT` for a malformed model or a dimension that is not an integer >= 1;
+ * @throws `LattnError` `INVALID_ARGUMENT` for a malformed model or a dimension that is not an integer >= 1;
  * `SHAPE_MISMATCH` when a head's matrices disagree with the dimensions; `NON_FINITE` for NaN or ±Infinity (JSON
  * cannot hold them).
  * @example
@@ -78,7 +78,7 @@ export function serializeModel(model: MhlaModel): string {
  * @param text - The JSON text, or an already parsed value.
  * @returns A fresh model with `modelDim`, `outputDim` and the heads of the document (`value` `(outputDim,
  * modelDim)`, `query` `(modelDim, modelDim)`); zero heads is the zero function.
- * @throws {@link LattnError} `INVALID_FORMAT` as described above.
+ * @throws `LattnError` `INVALID_FORMAT` as described above.
  * @example
  * ```ts
  * const model = parseModel(

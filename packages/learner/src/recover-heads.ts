@@ -206,7 +206,7 @@ const OPTION_KEYS = [
  * `D = featureDim(modelDim)`.
  * @param options - See {@link RecoverHeadsOptions}.
  * @returns The recovered model and its diagnostics; see {@link HeadRecovery}.
- * @throws {@link LattnError} `INVALID_ARGUMENT` for a malformed input or option; `SHAPE_MISMATCH` when the weights
+ * @throws `LattnError` `INVALID_ARGUMENT` for a malformed input or option; `SHAPE_MISMATCH` when the weights
  * do not have `featureDim(modelDim)` columns; `NON_FINITE` for NaN or ±Infinity.
  * @example
  * ```ts

@@ -167,7 +167,7 @@ const OPTION_KEYS = [
  * @param dataset - Training sequences `(n_b, d)` and targets `(n_b, dOut)` (mode `'all'`) or `(1, dOut)` (`'last'`).
  * @param options - See {@link TrainBaselineOptions}; `numHeads` is required.
  * @returns The trained model, its loss curve and the settings used; see {@link BaselineTraining}.
- * @throws {@link LattnError} `INVALID_ARGUMENT` for a malformed dataset, missing `numHeads`, an unknown option or
+ * @throws `LattnError` `INVALID_ARGUMENT` for a malformed dataset, missing `numHeads`, an unknown option or
  * one out of range; `SHAPE_MISMATCH` when dataset shapes disagree or the validation set has other dimensions;
  * `NON_FINITE` for NaN or ±Infinity in the data.
  * @example
