@@ -23,6 +23,20 @@ function largest(values: ArrayLike<number>): number {
   return m;
 }
 
+/** The symmetric tridiagonal matrix with the given diagonal and constant off-diagonal. */
+function tridiagonal(diagonal: readonly number[], off: number): Matrix {
+  const n = diagonal.length;
+  const data = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) {
+    data[i * n + i] = diagonal[i];
+    if (i + 1 < n) {
+      data[i * n + i + 1] = off;
+      data[(i + 1) * n + i] = off;
+    }
+  }
+  return { rows: n, cols: n, data };
+}
+
 function errorCode(run: () => unknown): string {
   try {
     run();
@@ -98,6 +112,16 @@ describe('eigh', () => {
     ['condition 1e8', [1e-8, 1e-4, 0.5, 1, 1, 3, 7]],
     ['condition 1e12', [1e-12, 1e-9, 1e-6, 1e-3, 1]],
     ['a repeated eigenvalue of multiplicity 10', [...Array(10).fill(2), -3, 7]],
+    [
+      'a null space of dimension 100 (n = 130, divide and conquer)',
+      Array.from({ length: 130 }, (_, i) => (i < 100 ? 0 : i)),
+    ],
+    ['three eigenvalues of multiplicity 50 (n = 150)', Array.from({ length: 150 }, (_, i) => (i % 3) - 1)],
+    [
+      'a cluster of 40 within 1e-13 (n = 120)',
+      Array.from({ length: 120 }, (_, i) => (i < 40 ? 1 + i * 2.5e-15 : i / 60)),
+    ],
+    ['condition 1e12 (n = 200)', Array.from({ length: 200 }, (_, i) => 10 ** (-12 * (i / 199)))],
   ])('recovers a planted spectrum with %s to absolute accuracy n·ε·‖A‖', (_label, spectrum) => {
     const n = spectrum.length;
     const a = plantedSymmetric(spectrum, 42);
@@ -128,12 +152,37 @@ describe('eigh', () => {
     }
   });
 
-  it('returns the same eigenvalues bit for bit without vectors, and omits them', () => {
-    const a = randomSymmetric(50, 7);
-    const full = eigh(a);
-    const valuesOnly = eigh(a, { vectors: false });
-    expect(valuesOnly.vectors).toBeUndefined();
-    expect(Array.from(valuesOnly.values)).toEqual(Array.from(full.values));
+  it('returns the eigenvalues of the vectors route (QL versus divide and conquer) without vectors, and omits them', () => {
+    for (const n of [50, 200]) {
+      const a = randomSymmetric(n, 7 + n);
+      const full = eigh(a);
+      const valuesOnly = eigh(a, { vectors: false });
+      expect(valuesOnly.vectors).toBeUndefined();
+      expectVectorClose(valuesOnly.values, full.values, { atol: 4 * n * EPS * largest(full.values), rtol: 0 });
+    }
+  });
+
+  it('diagonalises the Wilkinson matrix W⁺₁₅₁ (pairs of nearly equal eigenvalues) through divide and conquer', () => {
+    const n = 151;
+    const a = tridiagonal(
+      Array.from({ length: n }, (_, i) => Math.abs(i - (n - 1) / 2)),
+      1,
+    );
+    const { values, vectors } = eigh(a);
+    if (vectors === undefined) throw new Error('vectors missing');
+    const scale = largest(values);
+    expectMatrixClose(reconstruct(vectors, values), a, { atol: 4 * n * EPS * scale, rtol: 0 });
+    expectMatrixClose(gramOfColumns(vectors), identity(n), { atol: 4 * n * EPS, rtol: 0 });
+  });
+
+  it('matches the closed-form spectrum 2 − 2cos(kπ/(n+1)) of the 1-2-1 matrix (n = 151)', () => {
+    const n = 151;
+    const a = tridiagonal(new Array(n).fill(2), -1);
+    const { values, vectors } = eigh(a);
+    if (vectors === undefined) throw new Error('vectors missing');
+    const exact = Array.from({ length: n }, (_, k) => 2 - 2 * Math.cos(((k + 1) * Math.PI) / (n + 1)));
+    expectVectorClose(values, exact, { atol: 4 * n * EPS * 4, rtol: 0 });
+    expectMatrixClose(gramOfColumns(vectors), identity(n), { atol: 4 * n * EPS, rtol: 0 });
   });
 
   it('reads only the lower triangle, accepting asymmetry within symmetryRtol', () => {

@@ -33,7 +33,10 @@ export interface EighResult {
    * when `options.vectors` is `true`. Signs (and bases of repeated eigenvalues) are arbitrary but deterministic.
    */
   readonly vectors?: Matrix;
-  /** QL sweeps used (about 2 per eigenvalue; capped at `30·n`). */
+  /**
+   * QL sweeps used: on the whole tridiagonal matrix when only values are computed (about 2 per eigenvalue, capped at
+   * `30·n`), on the blocks of at most 32 rows at the bottom of divide and conquer when vectors are computed.
+   */
   readonly iterations: number;
   /** The symmetry tolerance applied. */
   readonly symmetryRtol: number;
@@ -42,9 +45,12 @@ export interface EighResult {
 /**
  * Eigenvalues and eigenvectors of a real symmetric matrix.
  *
- * Householder reduction to tridiagonal form, then the implicit QL iteration with Wilkinson shifts, written for
- * row-major `Float64Array`s (the rank-2 update and the next matrix–vector product share one pass over memory;
- * rotations are applied to the eigenvectors in cache-friendly batches).
+ * Householder reduction to tridiagonal form (the rank-2 update and the next matrix–vector product share one pass over
+ * memory), then, for eigenvalues only, the implicit QL iteration with Wilkinson shifts (`O(n²)`), or, with
+ * eigenvectors, divide and conquer (Cuppen; Gu–Eisenstat) followed by the blocked back-transformation — the
+ * algorithms of LAPACK's `dsyevd`, which numpy's `eigh` calls, hand-written for row-major `Float64Array`s. About
+ * `4n³/3` flops for values and `4n³/3 + 2n³ + (up to) 4n³/3` with vectors; clustered or repeated eigenvalues make
+ * divide and conquer cheaper.
  *
  * **Symmetry convention:** the lower triangle (`a[i][j]`, `j <= i`) defines the matrix; the upper triangle is only
  * compared with it (see {@link EighOptions.symmetryRtol}).

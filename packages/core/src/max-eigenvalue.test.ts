@@ -66,7 +66,7 @@ describe('maxEigenvalue', () => {
   it.each([1, 2, 3, 7, 64])('solves densely for n = %i and matches eigh exactly', (n) => {
     const a = randomSymmetric(n, 70 + n);
     const result = maxEigenvalue(a);
-    const values = eigh(a, { vectors: false }).values;
+    const values = eigh(a).values;
     expect(result.method).toBe('dense');
     expect(result.value).toBe(values[n - 1]);
   });

@@ -7,7 +7,8 @@
  * update's rank-1 correction and the right reflector's application are done row by row in one pass over the
  * trailing block.
  */
-import { applyReflectorLeft, makeReflector } from './householder.js';
+import { applyBlockReflector, REFLECTOR_BLOCK } from './block-reflector.js';
+import { makeReflector } from './householder.js';
 
 /** The upper bidiagonal `B` and the reflectors that define `U_B` and `V_B`. */
 export interface Bidiagonalization {
@@ -69,36 +70,44 @@ export function bidiagonalize(a: Float64Array, rows: number, cols: number): Bidi
   return { diagonal, superDiagonal, tauLeft, tauRight };
 }
 
-/** The thin `U_B = H_0 ⋯ H_{cols−1}·[I; 0]`, `(rows, cols)` row-major, accumulated backwards. */
+/**
+ * The thin `U_B = H_0 ⋯ H_{cols−1}·[I; 0]`, `(rows, cols)` row-major, accumulated backwards a block of reflectors at
+ * a time (LAPACK `dorgbr`): the block `H_{k0} ⋯` touches only rows and columns `k0 …` of the partial product.
+ */
 export function formLeft(a: Float64Array, rows: number, cols: number, tauLeft: Float64Array): Float64Array {
   const n = cols;
   const u = new Float64Array(rows * n);
   for (let i = 0; i < n; i++) u[i * n + i] = 1;
-  const v = new Float64Array(rows);
-  const work = new Float64Array(n);
-  for (let k = n - 1; k >= 0; k--) {
-    const t = tauLeft[k];
-    if (t === 0) continue;
-    v[k] = 1;
-    for (let i = k + 1; i < rows; i++) v[i] = a[i * n + k];
-    applyReflectorLeft(u, n, rows, k, k, v, t, work);
+  for (let k0 = Math.floor((n - 1) / REFLECTOR_BLOCK) * REFLECTOR_BLOCK; k0 >= 0; k0 -= REFLECTOR_BLOCK) {
+    const b = Math.min(REFLECTOR_BLOCK, n - k0);
+    const height = rows - k0;
+    const v = new Float64Array(height * b);
+    for (let i = 0; i < b; i++) {
+      const k = k0 + i;
+      v[i * b + i] = 1; // row k
+      for (let r = k + 1; r < rows; r++) v[(r - k0) * b + i] = a[r * n + k];
+    }
+    applyBlockReflector(u, rows, n, k0, k0, v, tauLeft.subarray(k0, k0 + b));
   }
   return u;
 }
 
-/** `V_B = G_0 ⋯ G_{cols−3}`, `(cols, cols)` row-major, accumulated backwards. */
+/** `V_B = G_0 ⋯ G_{cols−3}`, `(cols, cols)` row-major, accumulated backwards a block at a time. */
 export function formRight(a: Float64Array, cols: number, tauRight: Float64Array): Float64Array {
   const n = cols;
   const vMatrix = new Float64Array(n * n);
   for (let i = 0; i < n; i++) vMatrix[i * n + i] = 1;
-  const v = new Float64Array(n);
-  const work = new Float64Array(n);
-  for (let k = n - 3; k >= 0; k--) {
-    const t = tauRight[k];
-    if (t === 0) continue;
-    v[k + 1] = 1;
-    for (let j = k + 2; j < n; j++) v[j] = a[k * n + j];
-    applyReflectorLeft(vMatrix, n, n, k + 1, k + 1, v, t, work);
+  const count = Math.max(n - 2, 0);
+  for (let k0 = Math.floor((count - 1) / REFLECTOR_BLOCK) * REFLECTOR_BLOCK; k0 >= 0; k0 -= REFLECTOR_BLOCK) {
+    const b = Math.min(REFLECTOR_BLOCK, count - k0);
+    const r0 = k0 + 1;
+    const v = new Float64Array((n - r0) * b);
+    for (let i = 0; i < b; i++) {
+      const k = k0 + i;
+      v[i * b + i] = 1; // row k+1
+      for (let j = k + 2; j < n; j++) v[(j - r0) * b + i] = a[k * n + j];
+    }
+    applyBlockReflector(vMatrix, n, n, r0, r0, v, tauRight.subarray(k0, k0 + b));
   }
   return vMatrix;
 }

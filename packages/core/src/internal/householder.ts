@@ -29,37 +29,6 @@ export function makeReflector(data: Float64Array, offset: number, stride: number
   return (beta - alpha) / beta;
 }
 
-/**
- * Applies `H = I − τ·v·vᵀ` from the left to the block `rows firstRow…, columns firstCol…` of the row-major
- * `(numRows, cols)` array `z`: `Z ← Z − τ·v·(vᵀZ)`. `v[i]` is the reflector entry for row `i` (global index);
- * `work` has at least `cols` entries.
- */
-export function applyReflectorLeft(
-  z: Float64Array,
-  cols: number,
-  numRows: number,
-  firstRow: number,
-  firstCol: number,
-  v: Float64Array,
-  tau: number,
-  work: Float64Array,
-): void {
-  if (tau === 0) return;
-  work.fill(0, firstCol, cols);
-  for (let i = firstRow; i < numRows; i++) {
-    const vi = v[i];
-    if (vi === 0) continue;
-    const o = i * cols;
-    for (let j = firstCol; j < cols; j++) work[j] += vi * z[o + j];
-  }
-  for (let i = firstRow; i < numRows; i++) {
-    const factor = tau * v[i];
-    if (factor === 0) continue;
-    const o = i * cols;
-    for (let j = firstCol; j < cols; j++) z[o + j] -= factor * work[j];
-  }
-}
-
 /** `√(a² + b²)` without destructive overflow or underflow. */
 export function hypot(a: number, b: number): number {
   let x = Math.abs(a);

@@ -5,7 +5,8 @@ import { LattnError } from '../errors.js';
 import type { Matrix } from '../matrix.js';
 import { checkMatrix, checkNumber } from '../validate.js';
 import { scaleFactor } from './householder.js';
-import { formTridiagonalQ, tridiagonalize } from './tridiagonal.js';
+import { applyTridiagonalQ, tridiagonalize } from './tridiagonal.js';
+import { tridiagonalDivideConquer } from './tridiagonal-dc.js';
 import { tridiagonalQl } from './tridiagonal-ql.js';
 
 /** Default relative asymmetry accepted by the symmetric solvers: `√ε`, half the float64 digits. */
@@ -64,10 +65,12 @@ export interface SymmetricEigen {
 }
 
 /**
- * Householder tridiagonalisation + implicit QL on the lower triangle of a validated square matrix. The matrix is
+ * Householder tridiagonalisation of the lower triangle of a validated square matrix, then implicit QL for the
+ * eigenvalues alone or divide and conquer plus the blocked back-transformation for eigenvectors too. The matrix is
  * first scaled by a power of two (exact) so that its largest entry is near 1.
  *
- * @throws {@link LattnError} `NOT_CONVERGED` when QL needs more than `30·n` sweeps.
+ * @throws {@link LattnError} `NOT_CONVERGED` when QL needs more than `30·n` sweeps (or a divide-and-conquer step
+ * fails).
  */
 export function symmetricEigen(fn: string, a: Matrix, wantVectors: boolean): SymmetricEigen {
   const n = a.rows;
@@ -78,15 +81,24 @@ export function symmetricEigen(fn: string, a: Matrix, wantVectors: boolean): Sym
     for (let j = 0; j <= i; j++) work[o + j] = a.data[o + j] * scale;
   }
   const { diagonal, offDiagonal, tau } = tridiagonalize(work, n);
-  const q = wantVectors ? formTridiagonalQ(work, n, tau) : undefined;
-  const cap = 30 * Math.max(n, 1);
-  const outcome = tridiagonalQl(diagonal, offDiagonal, q, n, cap);
-  if (!outcome.converged) {
-    throw new LattnError(
-      'NOT_CONVERGED',
-      `${fn}: the QL iteration did not converge. Expected convergence within ${cap} sweeps; received ${outcome.iterations} sweeps without convergence.`,
-      { details: { iterations: outcome.iterations } },
-    );
+  let q: Float64Array | undefined;
+  let iterations = 0;
+  if (wantVectors) {
+    const solved = tridiagonalDivideConquer(fn, diagonal, offDiagonal);
+    q = solved.vectors;
+    iterations = solved.sweeps;
+    applyTridiagonalQ(work, n, tau, q, n);
+  } else {
+    const cap = 30 * Math.max(n, 1);
+    const outcome = tridiagonalQl(diagonal, offDiagonal, undefined, 0, cap);
+    if (!outcome.converged) {
+      throw new LattnError(
+        'NOT_CONVERGED',
+        `${fn}: the QL iteration did not converge. Expected convergence within ${cap} sweeps; received ${outcome.iterations} sweeps without convergence.`,
+        { details: { iterations: outcome.iterations } },
+      );
+    }
+    iterations = outcome.iterations;
   }
   const order = Array.from({ length: n }, (_, i) => i).sort((x, y) => diagonal[x] - diagonal[y]);
   const values = new Float64Array(n);
@@ -99,5 +111,5 @@ export function symmetricEigen(fn: string, a: Matrix, wantVectors: boolean): Sym
       for (let i = 0; i < n; i++) vectors[o + i] = q[o + order[i]];
     }
   }
-  return { values, vectors, iterations: outcome.iterations };
+  return { values, vectors, iterations };
 }

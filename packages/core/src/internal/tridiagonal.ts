@@ -8,6 +8,7 @@
  * update (after updating column `k+1` first, which is all `v_{k+1}` needs), so the trailing block is read from
  * memory once per step instead of twice. Only the lower triangle is read and written.
  */
+import { applyBlockReflector, REFLECTOR_BLOCK } from './block-reflector.js';
 import { makeReflector } from './householder.js';
 
 /** The tridiagonal matrix `T` and the reflectors that define `Q`. */
@@ -75,33 +76,23 @@ export function tridiagonalize(a: Float64Array, n: number): Tridiagonalization {
 }
 
 /**
- * Accumulates `Q = H_0·H_1 ⋯ H_{n−3}` backwards (LAPACK `dorg2l`-style): `H_k` touches only rows and columns
- * `k+1 …` of the partial product. Returns `Q` as an `(n, n)` row-major array.
+ * Overwrites the row-major `(n, cols)` matrix `s` with `Q·S`, `Q = H_0·H_1 ⋯ H_{n−3}`, applying the reflectors
+ * a block at a time in compact WY form, last block first (LAPACK `dormtr`). `H_k` touches rows `k+1 …` only.
  */
-export function formTridiagonalQ(a: Float64Array, n: number, tau: Float64Array): Float64Array {
-  const q = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) q[i * n + i] = 1;
-  const v = new Float64Array(n);
-  const work = new Float64Array(n);
-  for (let k = n - 3; k >= 0; k--) {
-    const t = tau[k];
-    if (t === 0) continue;
-    v[k + 1] = 1;
-    for (let i = k + 2; i < n; i++) v[i] = a[i * n + k];
-    const first = k + 1;
-    work.fill(0, first, n);
-    for (let i = first; i < n; i++) {
-      const vi = v[i];
-      const o = i * n;
-      for (let j = first; j < n; j++) work[j] += vi * q[o + j];
+export function applyTridiagonalQ(a: Float64Array, n: number, tau: Float64Array, s: Float64Array, cols: number): void {
+  const count = tau.length;
+  for (let k0 = Math.floor((count - 1) / REFLECTOR_BLOCK) * REFLECTOR_BLOCK; k0 >= 0; k0 -= REFLECTOR_BLOCK) {
+    const b = Math.min(REFLECTOR_BLOCK, count - k0);
+    const r0 = k0 + 1;
+    const rows = n - r0;
+    const v = new Float64Array(rows * b);
+    for (let i = 0; i < b; i++) {
+      const k = k0 + i;
+      v[i * b + i] = 1; // row k+1
+      for (let r = k + 2; r < n; r++) v[(r - r0) * b + i] = a[r * n + k];
     }
-    for (let i = first; i < n; i++) {
-      const factor = t * v[i];
-      const o = i * n;
-      for (let j = first; j < n; j++) q[o + j] -= factor * work[j];
-    }
+    applyBlockReflector(s, n, cols, r0, 0, v, tau.subarray(k0, k0 + b));
   }
-  return q;
 }
 
 /** Makes the reflector of column `k` (rows `k+1 …`) in place and copies `v` (with `v[k+1] = 1`) into `v`. */
@@ -130,7 +121,8 @@ function symmetricProduct(a: Float64Array, n: number, first: number, v: Float64A
 
 /**
  * Rank-2 update of rows and columns `first …` (`A ← A − v·wᵀ − w·vᵀ`, lower triangle) fused with
- * `y = A_new·next` on the same block.
+ * `y = A_new·next` on the same block. Rows are processed in pairs so that each load of `v`, `w`, `next` and `y`
+ * serves two rows.
  */
 function fusedUpdate(
   a: Float64Array,
@@ -141,32 +133,54 @@ function fusedUpdate(
   next: Float64Array,
   y: Float64Array,
 ): void {
-  for (let i = first; i < n; i++) {
+  let i = first;
+  for (; i + 1 < n; i += 2) {
+    const o0 = i * n;
+    const o1 = o0 + n;
+    const v0 = v[i];
+    const w0 = w[i];
+    const n0 = next[i];
+    const v1 = v[i + 1];
+    const w1 = w[i + 1];
+    const n1 = next[i + 1];
+    let acc0 = 0;
+    let acc1 = 0;
+    for (let j = first; j < i; j++) {
+      const vj = v[j];
+      const wj = w[j];
+      const nj = next[j];
+      const a0 = a[o0 + j] - v0 * wj - w0 * vj;
+      const a1 = a[o1 + j] - v1 * wj - w1 * vj;
+      a[o0 + j] = a0;
+      a[o1 + j] = a1;
+      acc0 += a0 * nj;
+      acc1 += a1 * nj;
+      y[j] += a0 * n0 + a1 * n1;
+    }
+    // The 2 × 2 diagonal block: (i, i), (i+1, i), (i+1, i+1).
+    const d0 = a[o0 + i] - 2 * v0 * w0;
+    const off = a[o1 + i] - v1 * w0 - w1 * v0;
+    const d1 = a[o1 + i + 1] - 2 * v1 * w1;
+    a[o0 + i] = d0;
+    a[o1 + i] = off;
+    a[o1 + i + 1] = d1;
+    y[i] += acc0 + d0 * n0 + off * n1;
+    y[i + 1] += acc1 + off * n0 + d1 * n1;
+  }
+  if (i < n) {
     const o = i * n;
     const vi = v[i];
     const wi = w[i];
     const ni = next[i];
-    let acc0 = 0;
-    let acc1 = 0;
-    let j = first;
-    for (; j + 1 < i; j += 2) {
-      const a0 = a[o + j] - vi * w[j] - wi * v[j];
-      const a1 = a[o + j + 1] - vi * w[j + 1] - wi * v[j + 1];
-      a[o + j] = a0;
-      a[o + j + 1] = a1;
-      acc0 += a0 * next[j];
-      acc1 += a1 * next[j + 1];
-      y[j] += a0 * ni;
-      y[j + 1] += a1 * ni;
-    }
-    for (; j < i; j++) {
-      const a0 = a[o + j] - vi * w[j] - wi * v[j];
-      a[o + j] = a0;
-      acc0 += a0 * next[j];
-      y[j] += a0 * ni;
+    let acc = 0;
+    for (let j = first; j < i; j++) {
+      const aij = a[o + j] - vi * w[j] - wi * v[j];
+      a[o + j] = aij;
+      acc += aij * next[j];
+      y[j] += aij * ni;
     }
     const diagonal = a[o + i] - 2 * vi * wi;
     a[o + i] = diagonal;
-    y[i] += acc0 + acc1 + diagonal * ni;
+    y[i] += acc + diagonal * ni;
   }
 }
