@@ -1,0 +1,229 @@
+/**
+ * The demo in a real browser: the built app (dist/, made by the `build` task before `test`) served on a loopback
+ * port, driven by playwright-core in Debian's chromium. The numbers on the page are checked against the same
+ * quantities computed here in Node by other routes (explicit features and a full eigendecomposition for the
+ * certificate, the dataset solver for the accuracy).
+ */
+import { existsSync, mkdirSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { extname, join, normalize, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { eigh, gram, type Matrix, matrixFrom } from '@lattn/core';
+import { expectVectorClose } from '@lattn/core/testing';
+import { cubicFeatures, forwardFolded } from '@lattn/feature-map';
+import { fitLinearAttention } from '@lattn/learner';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { formatPercent, formatScientific } from './format.js';
+import { defaultRaw, validate } from './params.js';
+import { prepareTask } from './pipeline.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--no-first-run',
+  '--disable-quic',
+  '--disable-sync',
+];
+const appDir = fileURLToPath(new URL('..', import.meta.url));
+const distDir = join(appDir, 'dist');
+const resultsDir = join(appDir, 'test-results');
+const RUN_TIMEOUT = 90_000;
+
+const CONTENT_TYPES: Readonly<Record<string, string>> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+};
+
+/** A static file server for dist/ on 127.0.0.1 and a free port. */
+async function serve(root: string): Promise<{ server: Server; url: string }> {
+  const server = createServer(async (request, response) => {
+    const path = decodeURIComponent(new URL(request.url ?? '/', 'http://localhost').pathname);
+    const file = normalize(join(root, path === '/' ? 'index.html' : path));
+    if (!file.startsWith(root + sep)) {
+      response.writeHead(403).end();
+      return;
+    }
+    try {
+      const body = await readFile(file);
+      response.writeHead(200, { 'content-type': CONTENT_TYPES[extname(file)] ?? 'application/octet-stream' });
+      response.end(body);
+    } catch {
+      response.writeHead(404).end();
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/` };
+}
+
+/** λ_min and λ_max of Λ = (1/N) Σ ψψᵀ from explicit feature rows and a full eigendecomposition. */
+function explicitExtremes(inputs: readonly Matrix[]): number[] {
+  const rows = inputs.flatMap((sequence) => {
+    const features = cubicFeatures(sequence);
+    return Array.from({ length: features.rows }, (_, t) =>
+      Array.from(features.data.subarray(t * features.cols, (t + 1) * features.cols)),
+    );
+  });
+  const lambda = gram(matrixFrom(rows.length, rows[0].length, rows.flat()));
+  const { values } = eigh({ ...lambda, data: lambda.data.map((value) => value / rows.length) });
+  return [values[0], values[values.length - 1]];
+}
+
+async function numberAt(page: Page, testId: string): Promise<number> {
+  const text = await page.getAttribute(`[data-testid="${testId}"]`, 'data-value');
+  if (text === null) throw new Error(`no data-value on [data-testid="${testId}"]`);
+  return Number(text);
+}
+
+async function textOf(page: Page, selector: string): Promise<string> {
+  return ((await page.textContent(selector)) ?? '').trim();
+}
+
+async function waitForRun(page: Page): Promise<void> {
+  await page.waitForSelector('body[data-state="done"], body[data-state="error"]', { timeout: RUN_TIMEOUT });
+  expect(await page.getAttribute('body', 'data-state'), await textOf(page, '#status')).toBe('done');
+}
+
+const haveChromium = existsSync(CHROMIUM);
+
+describe('the demo in chromium', () => {
+  if (!haveChromium) {
+    if (process.env.CI === 'true') {
+      it(`finds chromium at ${CHROMIUM}`, () => {
+        throw new Error(
+          `${CHROMIUM} is missing, so the browser test cannot run. CI must install it first: bash .ci/install-chromium (apt-get install -y chromium).`,
+        );
+      });
+    } else {
+      console.warn(
+        `\n⚠ @lattn/demo: skipping the browser tests, ${CHROMIUM} is not installed (bash .ci/install-chromium installs it).\n`,
+      );
+      it.skip(`runs in chromium (skipped: ${CHROMIUM} not installed)`, () => {});
+    }
+    return;
+  }
+
+  let browser: Browser;
+  let server: Server;
+  let url: string;
+  const pageErrors: string[] = [];
+
+  beforeAll(async () => {
+    if (!existsSync(join(distDir, 'index.html'))) {
+      throw new Error(`${distDir} has no build: run \`pnpm --filter @lattn/demo build\` (turbo's test task does).`);
+    }
+    mkdirSync(resultsDir, { recursive: true });
+    ({ server, url } = await serve(distDir));
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await new Promise((resolve) => server?.close(resolve));
+  });
+
+  async function open(query: string): Promise<Page> {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+    page.on('console', (message) => {
+      if (message.type() === 'error') pageErrors.push(message.text());
+    });
+    await page.goto(url + query);
+    return page;
+  }
+
+  it(
+    'runs the default task and shows the certificate and the accuracy that Node computes by other routes',
+    async () => {
+      const page = await open('');
+      await waitForRun(page);
+      const defaults = validate(defaultRaw());
+      if (!defaults.ok) throw new Error('the defaults do not validate');
+      const prepared = prepareTask(defaults.params);
+
+      expect(await page.getAttribute('[data-testid="certificate-verdict"]', 'data-value')).toBe('true');
+      const [lambdaMin, lambdaMax] = explicitExtremes(prepared.train.inputs);
+      const shown = [await numberAt(page, 'lambda-min'), await numberAt(page, 'lambda-max')];
+      expectVectorClose(shown, [lambdaMin, lambdaMax], { rtol: 1e-8 });
+      expectVectorClose([await numberAt(page, 'condition')], [lambdaMax / lambdaMin], { rtol: 1e-7 });
+      expect(await numberAt(page, 'rank')).toBe(prepared.summary.featureDim);
+      expect(await textOf(page, '[data-testid="lambda-min"]')).toBe(formatScientific(shown[0]));
+
+      const fit = fitLinearAttention(prepared.train);
+      const outputs = forwardFolded(fit.weights, prepared.test.inputs, { mode: prepared.test.mode });
+      const expected = prepared.score(outputs);
+      expect(expected.exactMatch).toBe(1);
+      expect(await numberAt(page, 'accuracy-exact-exact-match')).toBe(expected.exactMatch);
+      expect(await textOf(page, '[data-testid="accuracy-exact-exact-match"]')).toBe(
+        `${formatPercent(expected.exactMatch)} (${expected.numCorrect}/${expected.numSequences})`,
+      );
+      expect(await numberAt(page, 'minimal-heads')).toBe(prepared.summary.constructionHeads);
+      expect(await page.locator('[data-testid="accuracy-baseline"]').count()).toBe(1);
+      expect(await page.locator('.race-chart .baseline-line').count()).toBe(1);
+      expect(await page.locator('.race-chart .exact-point').count()).toBe(1);
+
+      await page.screenshot({ path: join(resultsDir, 'demo.png'), fullPage: true });
+      if (process.env.LATTN_UPDATE_SCREENSHOT === '1') {
+        await page.setViewportSize({ width: 1400, height: 1420 });
+        await page.screenshot({ path: join(appDir, 'screenshot.png') });
+      }
+      expect(pageErrors).toEqual([]);
+      await page.close();
+    },
+    RUN_TIMEOUT + 30_000,
+  );
+
+  it('shows an invalid link parameter next to its field, and clears it when fixed', async () => {
+    const page = await open('?task=automaton&numStates=abc');
+    await page.waitForSelector('#status.error');
+    expect(await textOf(page, '#error-numStates')).toBe('Must be a whole number from 1 to 8; got “abc”.');
+    expect(await page.getAttribute('#field-numStates', 'aria-invalid')).toBe('true');
+    expect(await page.locator('body[data-state]').count()).toBe(0);
+
+    await page.fill('#field-numStates', '2');
+    expect(await textOf(page, '#error-numStates')).toBe('');
+    expect(await page.getAttribute('#field-numStates', 'aria-invalid')).toBeNull();
+    expect(new URL(page.url()).searchParams.get('numStates')).toBe('2');
+    expect(pageErrors).toEqual([]);
+    await page.close();
+  }, 30_000);
+
+  it(
+    'steps an automaton with the keyboard and highlights the wrong steps of an under-trained model',
+    async () => {
+      const page = await open('?task=automaton&numSequences=4&testSequences=16&maxHeads=1&epochs=20');
+      await waitForRun(page);
+      const wrongLinks = page.locator('#automaton-card button.link');
+      expect(await wrongLinks.count()).toBeGreaterThan(0);
+      const first = await wrongLinks.first().textContent();
+      await wrongLinks.first().focus();
+      await page.keyboard.press('Enter');
+      await page.waitForSelector(`#automaton-card[data-instance="${first}"]`);
+      expect(new URL(page.url()).searchParams.get('instance')).toBe(first);
+      expect(await numberAt(page, 'automaton-wrong-steps')).toBeGreaterThan(0);
+      expect(await page.locator('table.steps tr.wrong').count()).toBe(await numberAt(page, 'automaton-wrong-steps'));
+
+      await page.getByRole('button', { name: '⇤ start' }).click();
+      expect(await page.locator('table.steps tr.pending').count()).toBe(16);
+      await page.getByRole('button', { name: 'step ▶' }).focus();
+      await page.keyboard.press('Enter');
+      expect(await textOf(page, 'label[for="step-slider"]')).toBe('step 1 of 16');
+      await page.keyboard.press('Enter');
+      expect(await textOf(page, 'label[for="step-slider"]')).toBe('step 2 of 16');
+      expect(await page.locator('table.dfa td.lookup').count()).toBe(1);
+      await page.screenshot({ path: join(resultsDir, 'automaton.png'), fullPage: true });
+      expect(pageErrors).toEqual([]);
+      await page.close();
+    },
+    RUN_TIMEOUT + 30_000,
+  );
+});

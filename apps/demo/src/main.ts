@@ -1,0 +1,388 @@
+/**
+ * The page: the settings form (kept in the URL), the worker that computes everything, and the result cards it
+ * fills in as events arrive.
+ */
+
+import type { MhlaModel } from '@lattn/feature-map';
+import { formatSeconds } from './format.js';
+import {
+  type DemoParams,
+  FIELDS,
+  isTaskKind,
+  parseQuery,
+  type RawParams,
+  switchTask,
+  toQuery,
+  validate,
+} from './params.js';
+import {
+  type Accuracy,
+  type AutomatonStepView,
+  type FitSummary,
+  type MinimalHeads,
+  type PaperHeads,
+  PHASE_LABELS,
+  PHASES,
+  type WorkerEvent,
+  type WorkerRequest,
+} from './protocol.js';
+import { automatonPanel } from './ui/automaton.js';
+import { byId, h } from './ui/dom.js';
+import { fieldRow, readFields, renderFields, showErrors } from './ui/form.js';
+import { accuracyPanel, certificatePanel, fitPanel, headsPanel, taskPanel } from './ui/panels.js';
+import { progressView } from './ui/progress.js';
+import { type RaceData, raceChart, raceLegend } from './ui/race-chart.js';
+
+const form = byId<HTMLFormElement>('controls');
+const fields = byId('fields');
+const status = byId('status');
+const notice = byId('notice');
+const share = byId<HTMLAnchorElement>('share');
+const progress = progressView(byId('progress'));
+const cards = {
+  certificate: byId('certificate-card'),
+  accuracy: byId('accuracy-card'),
+  race: byId('race-card'),
+  fit: byId('fit-card'),
+  task: byId('task-card'),
+  automaton: byId('automaton-card'),
+  heads: byId('heads-card'),
+};
+
+/** Everything shown about the current run. */
+interface RunView {
+  readonly params: DemoParams;
+  fit: FitSummary | null;
+  accuracy: (Accuracy & { readonly heads?: number })[];
+  construction: MhlaModel | null;
+  paper: PaperHeads | null;
+  minimal: MinimalHeads | null;
+  race: RaceData;
+  steps: AutomatonStepView | null;
+  step: number;
+}
+
+let raw: RawParams = parseQuery(window.location.search).raw;
+let worker: Worker | null = null;
+let busy = false;
+let runId = 0;
+let view: RunView | null = null;
+let player: number | undefined;
+
+function post(request: WorkerRequest): void {
+  if (worker === null) {
+    worker = new Worker(new URL('./worker.ts', import.meta.url), { type: 'module' });
+    worker.onmessage = (event: MessageEvent<WorkerEvent>) => receive(event.data);
+    worker.onerror = (event) => {
+      busy = false;
+      setStatus(`The worker failed: ${event.message || 'it could not start'}.`, 'error');
+    };
+  }
+  worker.postMessage(request);
+}
+
+function setStatus(text: string, kind: 'info' | 'error' = 'info'): void {
+  status.textContent = text;
+  status.className = kind;
+}
+
+function syncUrl(): void {
+  const query = toQuery(raw);
+  window.history.replaceState(null, '', query);
+  share.href = query;
+}
+
+/** Validates the form, shows each error next to its field, and returns the parameters when all are valid. */
+function check(): DemoParams | null {
+  const result = validate(raw);
+  showErrors(document, result.ok ? {} : result.errors);
+  return result.ok ? result.params : null;
+}
+
+function placeholder(card: HTMLElement, title: string, text: string): void {
+  card.replaceChildren(h('h2', {}, title), h('p', { class: 'note' }, text));
+}
+
+function run(): void {
+  const params = check();
+  if (params === null) {
+    form.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus();
+    setStatus('Fix the highlighted settings to run.', 'error');
+    return;
+  }
+  if (busy && worker !== null) {
+    // A run in progress cannot be interrupted from outside: replace the worker.
+    worker.terminate();
+    worker = null;
+  }
+  stopPlayer();
+  runId++;
+  busy = true;
+  view = {
+    params,
+    fit: null,
+    accuracy: [],
+    construction: null,
+    paper: null,
+    minimal: null,
+    race: { exact: null, curve: [], running: null },
+    steps: null,
+    step: 0,
+  };
+  progress.reset(PHASES.filter((phase) => phase !== 'automaton' || params.task === 'automaton'));
+  placeholder(cards.certificate, 'Identifiability certificate', 'waiting for the feature moments…');
+  placeholder(cards.accuracy, 'Accuracy on fresh instances', 'waiting for the fit…');
+  placeholder(cards.fit, 'Exact fit', 'waiting…');
+  placeholder(cards.task, 'Task', 'generating…');
+  placeholder(cards.heads, 'Recovered heads', 'waiting for the fit…');
+  renderRace();
+  cards.automaton.hidden = params.task !== 'automaton';
+  if (params.task === 'automaton') placeholder(cards.automaton, 'Automaton, step by step', 'waiting for the fit…');
+  setStatus('Running…');
+  post({ type: 'run', runId, params });
+}
+
+function renderRace(): void {
+  if (view === null) return;
+  const { exact, curve } = view.race;
+  const summary =
+    exact === null
+      ? 'The exact solver runs first, then Adam trains H heads from a random start.'
+      : curve.length === 0
+        ? `Exact least squares finished in ${formatSeconds(exact.seconds)}; Adam is next.`
+        : `Exact least squares: one solve, ${formatSeconds(exact.seconds)}. Adam: ${curve.length - 1} epochs, ${formatSeconds(curve[curve.length - 1].seconds)}.`;
+  cards.race.replaceChildren(
+    h('h2', {}, 'The race: exact solver vs Adam'),
+    h('p', { class: 'note' }, summary),
+    raceChart(view.race),
+    raceLegend(),
+  );
+}
+
+function renderAccuracy(): void {
+  if (view === null) return;
+  cards.accuracy.replaceChildren(...accuracyPanel(view.accuracy, view.params.task === 'automaton'));
+}
+
+function renderHeads(): void {
+  if (view === null || view.construction === null || view.paper === null) return;
+  cards.heads.replaceChildren(...headsPanel(view.construction, view.paper, view.minimal, view.fit));
+}
+
+function stopPlayer(): void {
+  if (player !== undefined) window.clearInterval(player);
+  player = undefined;
+}
+
+function setStep(step: number): void {
+  if (view?.steps == null) return;
+  view.step = Math.max(0, Math.min(view.steps.steps.length, step));
+  renderAutomaton();
+}
+
+function togglePlayer(): void {
+  if (view?.steps == null) return;
+  if (player !== undefined) {
+    stopPlayer();
+    renderAutomaton();
+    return;
+  }
+  if (view.step >= view.steps.steps.length) view.step = 0;
+  player = window.setInterval(() => {
+    if (view?.steps == null || view.step >= view.steps.steps.length) {
+      stopPlayer();
+      renderAutomaton();
+      return;
+    }
+    setStep(view.step + 1);
+  }, 500);
+  renderAutomaton();
+}
+
+function changeInstance(instance: string): void {
+  stopPlayer();
+  raw = { ...raw, values: { ...raw.values, instance } };
+  syncUrl();
+  const params = check();
+  if (params !== null && view !== null && view.params.task === 'automaton') {
+    post({ type: 'steps', runId, instance: params.instance });
+  }
+}
+
+function renderAutomaton(): void {
+  const steps = view?.steps;
+  if (view === null || steps == null) return;
+  const field = FIELDS.find((candidate) => candidate.key === 'instance');
+  const n = steps.steps.length;
+  const instanceRow = field === undefined ? null : fieldRow(field, raw.values.instance ?? '0');
+  instanceRow?.querySelector('input')?.setAttribute('data-focus-key', 'instance');
+  instanceRow?.querySelector('input')?.addEventListener('change', (event) => {
+    changeInstance((event.target as HTMLInputElement).value.trim());
+  });
+  // The card is rebuilt on every step: remember which control had the keyboard focus, to give it back.
+  const focused = (document.activeElement as HTMLElement | null)?.dataset.focusKey;
+  const button = (label: string, action: () => void, disabled = false, key = label): HTMLButtonElement => {
+    const element = h('button', { type: 'button', disabled, 'data-focus-key': key }, label);
+    element.addEventListener('click', action);
+    return element;
+  };
+  const slider = h('input', {
+    type: 'range',
+    id: 'step-slider',
+    'data-focus-key': 'slider',
+    min: 0,
+    max: n,
+    value: view.step,
+    'aria-label': 'Step',
+  });
+  slider.addEventListener('input', () => {
+    stopPlayer();
+    setStep(Number(slider.value));
+  });
+  const jumps =
+    steps.wrongInstances.length === 0
+      ? h('p', { class: 'note' }, `No wrong step on any of the ${steps.numInstances} test automata.`)
+      : h(
+          'p',
+          { class: 'warning' },
+          `Test automata with a wrong step (${steps.wrongInstances.length} of ${steps.numInstances}): `,
+          ...steps.wrongInstances.slice(0, 20).map((instance) => {
+            const link = button(
+              String(instance),
+              () => changeInstance(String(instance)),
+              false,
+              `instance-${instance}`,
+            );
+            link.className = 'link';
+            return link;
+          }),
+        );
+  cards.automaton.replaceChildren(
+    h('h2', {}, 'The learned model executing an automaton, step by step'),
+    h(
+      'div',
+      { class: 'automaton-controls' },
+      instanceRow,
+      h(
+        'div',
+        { class: 'stepper', role: 'group', 'aria-label': 'Step controls' },
+        button('⇤ start', () => setStep(0), view.step === 0),
+        button('◀ back', () => setStep(view ? view.step - 1 : 0), view.step === 0),
+        button('step ▶', () => setStep(view ? view.step + 1 : 0), view.step >= n),
+        button(player === undefined ? '▶ play' : '❚❚ pause', togglePlayer, false, 'play'),
+        button('end ⇥', () => setStep(n), view.step >= n),
+        h('label', { for: 'step-slider' }, `step ${view.step} of ${n}`),
+        slider,
+      ),
+    ),
+    jumps,
+    ...automatonPanel(steps, view.step),
+  );
+  cards.automaton.dataset.instance = String(steps.instance);
+  if (focused !== undefined) {
+    cards.automaton.querySelector<HTMLElement>(`[data-focus-key="${focused}"]:not(:disabled)`)?.focus();
+  }
+}
+
+function receive(event: WorkerEvent): void {
+  if (event.runId !== runId || view === null) return;
+  switch (event.type) {
+    case 'progress':
+      progress.update(event.phase, event.stage, event.done, event.total);
+      setStatus(`Running: ${PHASE_LABELS[event.phase].toLowerCase()}…`);
+      return;
+    case 'task':
+      cards.task.replaceChildren(...taskPanel(event.summary));
+      return;
+    case 'certificate':
+      cards.certificate.replaceChildren(...certificatePanel(event.certificate, event.reference));
+      return;
+    case 'fit':
+      view.fit = event.fit;
+      view.race = { ...view.race, exact: { seconds: event.fit.seconds, loss: event.fit.trainLoss } };
+      cards.fit.replaceChildren(...fitPanel(event.fit));
+      renderRace();
+      return;
+    case 'accuracy':
+      view.accuracy = [event.accuracy];
+      renderAccuracy();
+      return;
+    case 'heads':
+      view.construction = event.construction;
+      view.paper = event.paper;
+      renderHeads();
+      return;
+    case 'minimal-heads':
+      view.minimal = event.minimal;
+      view.accuracy = [...view.accuracy, { ...event.accuracy, heads: event.minimal.numHeads }];
+      renderHeads();
+      renderAccuracy();
+      return;
+    case 'steps':
+      view.steps = event.view;
+      view.step = event.view.steps.length;
+      renderAutomaton();
+      return;
+    case 'baseline-progress':
+      view.race = { ...view.race, running: { seconds: event.seconds, epoch: event.epoch, epochs: event.epochs } };
+      renderRace();
+      return;
+    case 'baseline':
+      view.race = {
+        ...view.race,
+        running: null,
+        curve: event.baseline.lossCurve.map((point) => ({ seconds: point.seconds, loss: point.loss })),
+      };
+      view.accuracy = [...view.accuracy, { ...event.baseline.accuracy, heads: event.baseline.numHeads }];
+      renderRace();
+      renderAccuracy();
+      return;
+    case 'done':
+      busy = false;
+      progress.finishAll();
+      setStatus(`Done in ${formatSeconds(event.seconds)}.`);
+      document.body.dataset.state = 'done';
+      return;
+    case 'error':
+      busy = false;
+      progress.fail(event.phase);
+      setStatus(`${PHASE_LABELS[event.phase]} failed: ${event.message}`, 'error');
+      document.body.dataset.state = 'error';
+      return;
+  }
+}
+
+function showForm(): void {
+  renderFields(fields, raw);
+  syncUrl();
+}
+
+fields.addEventListener('input', (event) => {
+  if ((event.target as HTMLElement).id === 'field-task') return;
+  raw = readFields(fields, raw);
+  syncUrl();
+  check();
+});
+fields.addEventListener('change', (event) => {
+  const target = event.target as HTMLSelectElement;
+  if (target.id !== 'field-task' || !isTaskKind(target.value)) return;
+  raw = switchTask(raw, target.value);
+  showForm();
+  check();
+  byId('field-task').focus();
+});
+form.addEventListener('submit', (event) => {
+  event.preventDefault();
+  document.body.dataset.state = 'running';
+  run();
+});
+
+const { ignored } = parseQuery(window.location.search);
+if (ignored.length > 0) notice.textContent = `Ignored URL parameters: ${ignored.join(', ')}.`;
+showForm();
+if (check() === null) {
+  setStatus('Some settings in the link are invalid: see the messages next to them.', 'error');
+} else {
+  document.body.dataset.state = 'running';
+  run();
+}
