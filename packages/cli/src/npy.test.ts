@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { createRng, isLattnError, type LattnErrorCode } from '@lattn/core';
 import { expectVectorClose } from '@lattn/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type NpyArray, readNpy, readNpyHeader, readNpyRows, writeNpy } from './npy.js';
+import { type NpyArray, readNpy, readNpyHeader, readNpyRows, writeNpy, writeNpyRows } from './npy.js';
 
 let dir: string;
 beforeAll(async () => {
@@ -146,6 +146,50 @@ describe('writeNpy and readNpy', () => {
     expect(await readdir(sub)).toEqual(['X.npy']);
     expectVectorClose((await readNpy(path)).data, [3, 4, 5], { rtol: 0, atol: 0 });
   });
+});
+
+describe('writeNpyRows', () => {
+  it('writes the same bytes as writeNpy when the rows arrive in pieces', async () => {
+    const array = randomArray([5, 3, 2], 11);
+    const whole = join(dir, 'pieces-whole.npy');
+    const pieces = join(dir, 'pieces.npy');
+    await writeNpy(whole, array);
+    await writeNpyRows(pieces, array.shape, async (writer) => {
+      await writer.write(array.data.subarray(0, 12));
+      await writer.write(array.data.subarray(12, 12));
+      await writer.write(array.data.subarray(12));
+    });
+    expect(await readFile(pieces)).toEqual(await readFile(whole));
+  });
+
+  it('throws SHAPE_MISMATCH for a piece that is not a whole number of rows, and writes no file', async () => {
+    const path = join(dir, 'pieces-ragged.npy');
+    await expectLattnError(
+      writeNpyRows(path, [2, 3], (writer) => writer.write(new Float64Array(4))),
+      'SHAPE_MISMATCH',
+      'Expected a Float64Array whose length is a multiple of 3 for shape (2, 3); received 4 entries.',
+    );
+    await expect(readFile(path)).rejects.toThrow();
+  });
+
+  it.each([
+    [[new Float64Array(3)], 'received 3.'],
+    [[new Float64Array(6), new Float64Array(3)], 'received 9.'],
+  ])(
+    'throws SHAPE_MISMATCH when the pieces do not add up to the shape (%#), and writes no file',
+    async (chunks, received) => {
+      const path = join(dir, 'pieces-short.npy');
+      await expectLattnError(
+        writeNpyRows(path, [2, 3], async (writer) => {
+          for (const chunk of chunks) await writer.write(chunk);
+        }),
+        'SHAPE_MISMATCH',
+        `do not fill its shape. Expected 6 entries for shape (2, 3); ${received}`,
+      );
+      await expect(readFile(path)).rejects.toThrow();
+      expect((await readdir(dir)).filter((name) => name.includes('pieces-short'))).toEqual([]);
+    },
+  );
 });
 
 describe('readNpy of files written elsewhere', () => {

@@ -1,7 +1,8 @@
 /**
  * NumPy `.npy` files: the header of format versions 1.0, 2.0 and 3.0, little-endian float64 (`<f8`) and float32
  * (`<f4`, widened to float64 on read) data in C order, whole-file reads, bounded-memory reads of a range along the
- * leading axis, and atomic float64 writes whose bytes are identical to `np.save`'s.
+ * leading axis, and atomic float64 writes (whole, or piece by piece along the leading axis) whose bytes are identical
+ * to `np.save`'s.
  *
  * @see https://numpy.org/doc/stable/reference/generated/numpy.lib.format.html
  */
@@ -170,31 +171,95 @@ export async function readNpyRows(header: NpyHeader, start: number, stop: number
  */
 export async function writeNpy(path: string, array: NpyArray): Promise<void> {
   const { shape, data } = array;
-  if (!Array.isArray(shape) || !shape.every((size) => Number.isSafeInteger(size) && size >= 0)) {
-    throw new LattnError(
-      'INVALID_ARGUMENT',
-      `writeNpy: the shape for '${path}' is malformed. Expected an array of non-negative integers; received ${String(shape)}.`,
-    );
-  }
-  const elements = shape.reduce((product, size) => product * size, 1);
+  const elements = checkShape('writeNpy', path, shape);
   if (!(data instanceof Float64Array) || data.length !== elements) {
     throw new LattnError(
       'SHAPE_MISMATCH',
       `writeNpy: the data for '${path}' does not fill its shape. Expected a Float64Array of ${elements} entries for shape ${formatShape(shape)}; received ${data instanceof Float64Array ? data.length : typeof data} entries.`,
     );
   }
+  await writeNpyRows(path, shape, (writer) => writer.write(data));
+}
+
+/** Appends data to a `.npy` file being written by {@link writeNpyRows}. */
+export interface NpyRowWriter {
+  /**
+   * Appends whole entries of the leading axis, in C order.
+   * @param rows - A multiple of the row length (the product of `shape[1..]`) of entries; copied, not retained.
+   */
+  write(rows: Float64Array): Promise<void>;
+}
+
+/**
+ * Writes a float64 `.npy` file whose data arrive in pieces along the leading axis, so that a large output (for
+ * example predictions for a large input file) never has to be held in memory at once. The bytes are those of
+ * {@link writeNpy} for the same array, written atomically in the same way.
+ *
+ * @param path - The destination; an existing file is replaced only when `fill` completes.
+ * @param shape - The shape of the whole array.
+ * @param fill - Receives a writer and appends exactly `shape[0]` entries of the leading axis through it.
+ * @throws {@link LattnError} `SHAPE_MISMATCH` when a piece is not a whole number of rows or the pieces do not add up
+ * to the shape (then no file is written); `INVALID_ARGUMENT` for a malformed shape or a destination that cannot be
+ * written; whatever `fill` throws.
+ * @example
+ * ```ts
+ * await writeNpyRows('Y.npy', [1000, 8, 2], async (writer) => {
+ *   for (const chunk of chunks) await writer.write(chunk); // (rows, 8, 2) entries each
+ * });
+ * ```
+ */
+export async function writeNpyRows(
+  path: string,
+  shape: readonly number[],
+  fill: (writer: NpyRowWriter) => Promise<void>,
+): Promise<void> {
+  const elements = checkShape('writeNpyRows', path, shape);
+  const rowLength = shape.slice(1).reduce((product, size) => product * size, 1);
   const header = encodeHeader(shape);
   await writeFileAtomic(path, async (handle) => {
     await writeAll(handle, header, header.length);
-    const scratch = new Uint8Array(Math.min(CHUNK_BYTES, data.length * 8));
+    const scratch = new Uint8Array(Math.max(8, Math.min(CHUNK_BYTES, elements * 8)));
     const view = new DataView(scratch.buffer);
-    for (let done = 0; done < data.length; ) {
-      const count = Math.min(data.length - done, CHUNK_BYTES / 8);
-      for (let i = 0; i < count; i++) view.setFloat64(i * 8, data[done + i], true);
-      await writeAll(handle, scratch, count * 8);
-      done += count;
-    }
+    const perChunk = scratch.length / 8;
+    let written = 0;
+    const write = async (rows: Float64Array): Promise<void> => {
+      if (!(rows instanceof Float64Array) || (shape.length > 0 && rows.length % rowLength !== 0)) {
+        throw new LattnError(
+          'SHAPE_MISMATCH',
+          `writeNpyRows: a piece of '${path}' is not a whole number of rows. Expected a Float64Array whose length is a multiple of ${rowLength} for shape ${formatShape(shape)}; received ${rows instanceof Float64Array ? rows.length : typeof rows} entries.`,
+        );
+      }
+      if (written + rows.length > elements) {
+        throw overflow(path, shape, elements, written + rows.length);
+      }
+      for (let done = 0; done < rows.length; ) {
+        const count = Math.min(rows.length - done, perChunk);
+        for (let i = 0; i < count; i++) view.setFloat64(i * 8, rows[done + i], true);
+        await writeAll(handle, scratch, count * 8);
+        done += count;
+      }
+      written += rows.length;
+    };
+    await fill({ write });
+    if (written !== elements) throw overflow(path, shape, elements, written);
   });
+}
+
+function checkShape(fn: string, path: string, shape: unknown): number {
+  if (!Array.isArray(shape) || !shape.every((size) => Number.isSafeInteger(size) && size >= 0)) {
+    throw new LattnError(
+      'INVALID_ARGUMENT',
+      `${fn}: the shape for '${path}' is malformed. Expected an array of non-negative integers; received ${String(shape)}.`,
+    );
+  }
+  return shape.reduce((product: number, size: number) => product * size, 1);
+}
+
+function overflow(path: string, shape: readonly number[], elements: number, received: number): LattnError {
+  return new LattnError(
+    'SHAPE_MISMATCH',
+    `writeNpyRows: the pieces written to '${path}' do not fill its shape. Expected ${elements} entries for shape ${formatShape(shape)}; received ${received}.`,
+  );
 }
 
 /** The header bytes numpy's `np.save` writes for a C-order float64 array of this shape. */
