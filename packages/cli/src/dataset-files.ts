@@ -47,25 +47,52 @@ export async function readSequences(path: string): Promise<Matrix[]> {
  */
 export async function readTargets(path: string, mode: PositionMode, inputs: readonly Matrix[]): Promise<Matrix[]> {
   const array = await readNpy(path);
-  const numSequences = inputs.length;
-  const sequenceLength = inputs[0]?.rows ?? 0;
+  checkTargetsShape(path, array.shape, mode, [inputs.length, inputs[0]?.rows ?? 0, inputs[0]?.cols ?? 0]);
+  return mode === 'all' ? sequencesFromArray(array, { path }) : lastTargetsFromArray(array, { path });
+}
+
+/**
+ * Checks that the shape of a targets file fits inputs of shape `(B, n, d)` in a mode: `(B, n, dOut)` in mode
+ * `'all'`, `(B, dOut)` in mode `'last'`, with `dOut >= 1` — for example the shape in a `.npy` header, before any
+ * data are read.
+ *
+ * @param path - The targets file, named in the message.
+ * @param shape - The shape found in it.
+ * @param mode - Which positions carry targets.
+ * @param inputShape - `[B, n, d]` of the inputs.
+ * @returns `dOut`.
+ * @throws {@link LattnError} `SHAPE_MISMATCH` naming both shapes (and the other mode, when the targets look like it).
+ * @example
+ * ```ts
+ * const outputDim = checkTargetsShape('Y.npy', [100, 2], 'last', [100, 8, 4]); // 2
+ * ```
+ */
+export function checkTargetsShape(
+  path: string,
+  shape: readonly number[],
+  mode: PositionMode,
+  inputShape: readonly [number, number, number],
+): number {
+  const [numSequences, sequenceLength, modelDim] = inputShape;
   const expected = mode === 'all' ? [numSequences, sequenceLength] : [numSequences];
-  const fits = array.shape.length === expected.length + 1 && expected.every((size, axis) => array.shape[axis] === size);
+  const fits =
+    shape.length === expected.length + 1 &&
+    expected.every((size, axis) => shape[axis] === size) &&
+    (shape.at(-1) ?? 0) >= 1;
   if (!fits) {
     const form =
       mode === 'all'
         ? `(B, n, dOut) = (${numSequences}, ${sequenceLength}, dOut)`
         : `(B, dOut) = (${numSequences}, dOut)`;
     const otherMode = mode === 'all' ? 'last' : 'all';
-    const hint =
-      array.shape.length === (mode === 'all' ? 2 : 3) ? ` (these targets look like mode '${otherMode}')` : '';
+    const hint = shape.length === (mode === 'all' ? 2 : 3) ? ` (these targets look like mode '${otherMode}')` : '';
     throw new LattnError(
       'SHAPE_MISMATCH',
-      `'${path}' does not fit the inputs in mode '${mode}'${hint}. Expected ${form} for inputs of shape (${numSequences}, ${sequenceLength}, ${inputs[0]?.cols ?? 0}); received (${array.shape.join(', ')}).`,
-      { details: { path, mode, shape: [...array.shape] } },
+      `'${path}' does not fit the inputs in mode '${mode}'${hint}. Expected ${form} for inputs of shape (${numSequences}, ${sequenceLength}, ${modelDim}); received (${shape.join(', ')}).`,
+      { details: { path, mode, shape: [...shape] } },
     );
   }
-  return mode === 'all' ? sequencesFromArray(array, { path }) : lastTargetsFromArray(array, { path });
+  return shape.at(-1) as number;
 }
 
 /**

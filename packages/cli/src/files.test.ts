@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isLattnError } from '@lattn/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fileSystemError, openForReading, writeFileAtomic } from './files.js';
+import { checkWritable, ensureDirectory, fileSystemError, openForReading, writeFileAtomic } from './files.js';
 
 let dir: string;
 beforeAll(async () => {
@@ -67,5 +67,40 @@ describe('openForReading and fileSystemError', () => {
     expect(fileSystemError(error, 'X.npy', 'read')).toBe(error);
     const plain = new TypeError('bug');
     expect(fileSystemError(plain, 'X.npy', 'write')).toBe(plain);
+  });
+});
+
+describe('checkWritable', () => {
+  it('accepts a new or existing file in an existing directory', async () => {
+    await expect(checkWritable(join(dir, 'new-output.json'))).resolves.toBeUndefined();
+    await writeFile(join(dir, 'existing.json'), '{}');
+    await expect(checkWritable(join(dir, 'existing.json'))).resolves.toBeUndefined();
+  });
+
+  it.each([
+    ['missing-parent/out.json', 'does not exist'],
+    ['', 'is a directory'],
+  ])('throws INVALID_ARGUMENT for %j, naming the path (%s)', async (name, problem) => {
+    const path = join(dir, name);
+    const error = await checkWritable(path).catch((reason: unknown) => reason);
+    expect(isLattnError(error) && error.code).toBe('INVALID_ARGUMENT');
+    expect((error as Error).message).toContain(`'${path}' ${problem}`);
+  });
+});
+
+describe('ensureDirectory', () => {
+  it('creates missing parents and accepts an existing directory', async () => {
+    const nested = join(dir, 'a', 'b', 'c');
+    await ensureDirectory(nested);
+    await ensureDirectory(nested);
+    expect(await readdir(join(dir, 'a', 'b'))).toEqual(['c']);
+  });
+
+  it('throws INVALID_ARGUMENT when the path is a file', async () => {
+    const file = join(dir, 'plain-file');
+    await writeFile(file, '');
+    const error = await ensureDirectory(file).catch((reason: unknown) => reason);
+    expect(isLattnError(error) && error.code).toBe('INVALID_ARGUMENT');
+    expect((error as Error).message).toContain(`'${file}' exists and is not a directory`);
   });
 });

@@ -5,7 +5,8 @@
  * {@link LattnError}s.
  */
 import { randomBytes } from 'node:crypto';
-import { type FileHandle, open, rename, unlink } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, type FileHandle, mkdir, open, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { LattnError } from '@lattn/core';
 
@@ -21,6 +22,7 @@ const USER_FIXABLE: Readonly<Record<string, string>> = {
   EROFS: 'is on a read-only file system',
   ENOSPC: 'cannot be written: the disk is full',
   ENAMETOOLONG: 'has a name that is too long',
+  EEXIST: 'exists and is not a directory',
 };
 
 /**
@@ -109,6 +111,45 @@ export async function writeFileAtomic(path: string, write: (handle: FileHandle) 
     await rename(temporary, path);
   } catch (error) {
     await unlink(temporary).catch(() => undefined);
+    throw fileSystemError(error, path, 'write');
+  }
+}
+
+/**
+ * Checks, before a long computation, that a file can later be written at `path`: its directory exists and is
+ * writable, and `path` is not a directory.
+ *
+ * @param path - The future output file.
+ * @throws {@link LattnError} `INVALID_ARGUMENT` naming the path and the problem.
+ * @example
+ * ```ts
+ * await checkWritable('model.json'); // fails now rather than after the fit
+ * ```
+ */
+export async function checkWritable(path: string): Promise<void> {
+  try {
+    await access(dirname(path), constants.W_OK);
+  } catch (error) {
+    throw fileSystemError(error, path, 'write');
+  }
+  const existing = await stat(path).catch(() => undefined);
+  if (existing?.isDirectory() === true) throw pathError(path, 'EISDIR', 'write', undefined);
+}
+
+/**
+ * Creates a directory and its missing parents (nothing happens when it exists).
+ *
+ * @param path - The directory.
+ * @throws {@link LattnError} `INVALID_ARGUMENT` when it cannot be created, for example because a parent is a file.
+ * @example
+ * ```ts
+ * await ensureDirectory('data/automata');
+ * ```
+ */
+export async function ensureDirectory(path: string): Promise<void> {
+  try {
+    await mkdir(path, { recursive: true });
+  } catch (error) {
     throw fileSystemError(error, path, 'write');
   }
 }

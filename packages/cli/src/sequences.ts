@@ -31,8 +31,26 @@ export interface ArraySource {
  * ```
  */
 export function sequencesFromArray(array: NpyArray, source: ArraySource): Matrix[] {
-  const [numSequences, sequenceLength, width] = checkRank(array, source, 3, '(B, n, d)', 'x[None]');
+  const [numSequences, sequenceLength, width] = checkSequencesShape(array.shape, source);
   return split(array, source, numSequences, sequenceLength, width);
+}
+
+/**
+ * Checks that a shape is that of input sequences, `(B, n, d)` with every axis at least 1 — for example the shape
+ * in a `.npy` header, before any data are read.
+ *
+ * @param shape - The shape found.
+ * @param source - The file it came from, named in error messages.
+ * @returns `[B, n, d]`.
+ * @throws {@link LattnError} `SHAPE_MISMATCH` for another rank or an empty axis.
+ * @example
+ * ```ts
+ * const [numSequences, sequenceLength, modelDim] = checkSequencesShape(header.shape, { path: 'X.npy' });
+ * ```
+ */
+export function checkSequencesShape(shape: readonly number[], source: ArraySource): [number, number, number] {
+  const [numSequences, sequenceLength, width] = checkRank(shape, source, 3, '(B, n, d)', 'x[None]');
+  return [numSequences, sequenceLength, width];
 }
 
 /**
@@ -49,7 +67,7 @@ export function sequencesFromArray(array: NpyArray, source: ArraySource): Matrix
  * ```
  */
 export function lastTargetsFromArray(array: NpyArray, source: ArraySource): Matrix[] {
-  const [numSequences, outputDim] = checkRank(array, source, 2, '(B, dOut)', 'y[:, -1, :]');
+  const [numSequences, outputDim] = checkRank(array.shape, source, 2, '(B, dOut)', 'y[:, -1, :]');
   return split(array, source, numSequences, 1, outputDim);
 }
 
@@ -93,8 +111,7 @@ export function lastTargetsToArray(targets: readonly Matrix[]): NpyArray {
   return { shape: [targets.length, cols], data: stack(targets, cols) };
 }
 
-function checkRank(array: NpyArray, source: ArraySource, rank: number, form: string, hint: string): number[] {
-  const { shape } = array;
+function checkRank(shape: readonly number[], source: ArraySource, rank: number, form: string, hint: string): number[] {
   const shapeText = `(${shape.join(', ')}${shape.length === 1 ? ',' : ''})`;
   if (shape.length !== rank) {
     throw new LattnError(

@@ -1,0 +1,167 @@
+/**
+ * Datasets on disk read a chunk of sequences at a time (`readNpyRows`), so that `fit`, `certify` and `predict`
+ * work on files of any size in memory bounded by the chunk size: the headers are checked first (shapes against
+ * each other and the mode), then the data stream through the feature-moment accumulator or the forward pass.
+ */
+import type { GramAccumulator, Matrix, PositionMode, ProgressCallback } from '@lattn/core';
+import { accumulateFeatureMoments } from '@lattn/feature-map';
+import { checkTargetsShape } from './dataset-files.js';
+import { type NpyHeader, readNpyHeader, readNpyRows } from './npy.js';
+import { checkSequencesShape, lastTargetsFromArray, sequencesFromArray } from './sequences.js';
+
+/** An inputs file `(B, n, d)` whose header has been checked. */
+export interface SequenceFile {
+  /** The file's header. */
+  readonly header: NpyHeader;
+  /** `B`. */
+  readonly numSequences: number;
+  /** `n`. */
+  readonly sequenceLength: number;
+  /** `d`. */
+  readonly modelDim: number;
+}
+
+/** A targets file whose header has been checked against its inputs and mode. */
+export interface TargetFile {
+  /** The file's header. */
+  readonly header: NpyHeader;
+  /** `dOut`. */
+  readonly outputDim: number;
+  /** Which positions carry targets: shape `(B, n, dOut)` for `'all'`, `(B, dOut)` for `'last'`. */
+  readonly mode: PositionMode;
+}
+
+/** One chunk of consecutive sequences (and their targets, when a targets file was given). */
+export interface DatasetChunk {
+  /** Index of the chunk's first sequence in the file. */
+  readonly start: number;
+  /** The chunk's sequences, `(n, d)` each. */
+  readonly inputs: Matrix[];
+  /** Their targets, `(n, dOut)` (mode `'all'`) or `(1, dOut)` (mode `'last'`) each; `undefined` without targets. */
+  readonly targets: Matrix[] | undefined;
+}
+
+/**
+ * Reads and checks the header of an inputs file.
+ *
+ * @param path - A `.npy` file of shape `(B, n, d)`.
+ * @returns The header and the sizes.
+ * @throws {@link LattnError} `INVALID_FORMAT` for an unreadable `.npy`; `SHAPE_MISMATCH` for another rank or an
+ * empty axis; `INVALID_ARGUMENT` when the file cannot be read.
+ * @example
+ * ```ts
+ * const inputs = await openSequenceFile('X.npy'); // inputs.modelDim: 4
+ * ```
+ */
+export async function openSequenceFile(path: string): Promise<SequenceFile> {
+  const header = await readNpyHeader(path);
+  const [numSequences, sequenceLength, modelDim] = checkSequencesShape(header.shape, { path });
+  return { header, numSequences, sequenceLength, modelDim };
+}
+
+/**
+ * Reads and checks the header of a targets file against its inputs and mode.
+ *
+ * @param path - A `.npy` file of shape `(B, n, dOut)` (mode `'all'`) or `(B, dOut)` (mode `'last'`).
+ * @param mode - Which positions carry targets.
+ * @param inputs - The inputs file the targets belong to.
+ * @returns The header and `dOut`.
+ * @throws {@link LattnError} `SHAPE_MISMATCH` naming both shapes when the targets do not fit; otherwise as
+ * {@link openSequenceFile}.
+ * @example
+ * ```ts
+ * const targets = await openTargetFile('Y.npy', 'all', inputs); // targets.outputDim: 2
+ * ```
+ */
+export async function openTargetFile(path: string, mode: PositionMode, inputs: SequenceFile): Promise<TargetFile> {
+  const header = await readNpyHeader(path);
+  const shape: [number, number, number] = [inputs.numSequences, inputs.sequenceLength, inputs.modelDim];
+  return { header, outputDim: checkTargetsShape(path, header.shape, mode, shape), mode };
+}
+
+/**
+ * Visits the sequences of a file (and their targets) in chunks of at most `chunkSize` sequences, in order. Only one
+ * chunk is in memory at a time.
+ *
+ * @param inputs - The inputs file.
+ * @param targets - Its targets file, or `undefined`.
+ * @param chunkSize - Sequences per chunk, at least 1.
+ * @param visit - Called once per chunk; awaited before the next chunk is read.
+ * @throws {@link LattnError} `NON_FINITE` naming the file and the `[b, t, j]` index of the first NaN or ±Infinity;
+ * `INVALID_FORMAT` when a file was truncated while it was read.
+ * @example
+ * ```ts
+ * await forEachChunk(inputs, undefined, 256, ({ start, inputs: chunk }) => { … });
+ * ```
+ */
+export async function forEachChunk(
+  inputs: SequenceFile,
+  targets: TargetFile | undefined,
+  chunkSize: number,
+  visit: (chunk: DatasetChunk) => void | Promise<void>,
+): Promise<void> {
+  for (let start = 0; start < inputs.numSequences; start += chunkSize) {
+    const stop = Math.min(start + chunkSize, inputs.numSequences);
+    const chunk = sequencesFromArray(await readNpyRows(inputs.header, start, stop), {
+      path: inputs.header.path,
+      start,
+    });
+    let chunkTargets: Matrix[] | undefined;
+    if (targets !== undefined) {
+      const array = await readNpyRows(targets.header, start, stop);
+      const source = { path: targets.header.path, start };
+      chunkTargets = targets.mode === 'all' ? sequencesFromArray(array, source) : lastTargetsFromArray(array, source);
+    }
+    await visit({ start, inputs: chunk, targets: chunkTargets });
+  }
+}
+
+/** Options of {@link accumulateFileMoments}. */
+export interface FileMomentOptions {
+  /** Which positions are examples. */
+  readonly mode: PositionMode;
+  /** Sequences read per chunk. */
+  readonly chunkSize: number;
+  /**
+   * Receives `{ stage: 'features', done, total }` in sequences over the whole file.
+   * @defaultValue none
+   */
+  readonly onProgress?: ProgressCallback;
+}
+
+/**
+ * The feature moments of a dataset on disk in one streaming pass: `Σψψᵀ` and the count, plus `Σψyᵀ` and `Σyyᵀ` when
+ * a targets file is given — the accumulator that the learner's `fitFromMoments` and the certificate's
+ * `certifyFromMoments` both read.
+ *
+ * @param inputs - The inputs file.
+ * @param targets - Its targets file (in `options.mode`), or `undefined` for the inputs' moments only.
+ * @param options - Mode, chunk size and progress.
+ * @returns A fresh accumulator of dimension `featureDim(d)`.
+ * @throws {@link LattnError} as {@link forEachChunk}.
+ * @example
+ * ```ts
+ * const moments = await accumulateFileMoments(inputs, targets, { mode: 'all', chunkSize: 256 });
+ * ```
+ */
+export async function accumulateFileMoments(
+  inputs: SequenceFile,
+  targets: TargetFile | undefined,
+  options: FileMomentOptions,
+): Promise<GramAccumulator> {
+  const { mode, onProgress } = options;
+  let accumulator: GramAccumulator | undefined;
+  await forEachChunk(inputs, targets, options.chunkSize, ({ start, inputs: chunk, targets: chunkTargets }) => {
+    accumulator = accumulateFeatureMoments(chunk, {
+      mode,
+      ...(chunkTargets === undefined ? {} : { targets: chunkTargets }),
+      ...(accumulator === undefined ? {} : { accumulator }),
+      ...(onProgress === undefined
+        ? {}
+        : {
+            onProgress: ({ done }) => onProgress({ stage: 'features', done: start + done, total: inputs.numSequences }),
+          }),
+    });
+  });
+  return accumulator as GramAccumulator;
+}
