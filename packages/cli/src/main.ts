@@ -1,9 +1,19 @@
 import type { Command } from './command.js';
 import { benchCommand } from './commands/bench.js';
+import { certifyCommand } from './commands/certify.js';
+import { fitCommand } from './commands/fit.js';
+import { generateCommand } from './commands/generate.js';
+import { predictCommand } from './commands/predict.js';
 import { dispatch } from './dispatch.js';
 import type { CliIo } from './io.js';
 
-const COMMANDS: readonly Command[] = [benchCommand];
+const COMMANDS: readonly Command[] = [
+  fitCommand,
+  predictCommand,
+  certifyCommand,
+  generateCommand,
+  benchCommand,
+];
 
 /**
  * Runs the `lattn` command line: dispatches to a sub-command and maps errors to exit codes.

@@ -1,0 +1,114 @@
+/**
+ * `lattn predict`: runs a model file on `X.npy` a chunk of sequences at a time and writes the outputs as `.npy`,
+ * piece by piece, so neither the inputs nor the outputs are ever held in memory whole.
+ */
+import { LattnError, type Matrix, POSITION_MODES, type PositionMode } from '@lattn/core';
+import { forward } from '@lattn/feature-map';
+import { type Command, defineCommand } from '../command.js';
+import { forEachChunk, openSequenceFile } from '../dataset-chunks.js';
+import { checkWritable } from '../files.js';
+import { readModel } from '../model-files.js';
+import { writeNpyRows } from '../npy.js';
+import { formatTable, writeResult } from '../output.js';
+import { createProgressReporter } from '../progress.js';
+import { CHUNK_SIZE_OPTION, describeData } from './shared.js';
+
+/** What `lattn predict --json` prints. */
+interface PredictSummary {
+  readonly model: string;
+  readonly inputs: string;
+  readonly out: string;
+  readonly mode: PositionMode;
+  readonly numSequences: number;
+  readonly sequenceLength: number;
+  readonly modelDim: number;
+  readonly outputDim: number;
+  readonly numHeads: number;
+  readonly shape: readonly number[];
+}
+
+/** The `lattn predict` command. */
+export const predictCommand: Command = defineCommand({
+  name: 'predict',
+  summary: 'run a model file on X.npy and write its outputs as Y.npy',
+  description:
+    'Computes y_t = Σ_h V_h M_t Q_h z_t for every sequence of X (float64 (B, n, d)) and writes the outputs: ' +
+    '(B, n, dOut) for --mode all (every position), (B, dOut) for --mode last. The model is a lattn.mhla JSON file ' +
+    'as written by `lattn fit`.',
+  options: {
+    model: { kind: 'path', required: true, placeholder: 'model.json', description: 'the model (lattn.mhla JSON)' },
+    inputs: { kind: 'path', required: true, placeholder: 'X.npy', description: 'input sequences, shape (B, n, d)' },
+    out: { kind: 'path', required: true, placeholder: 'Y.npy', description: 'where to write the outputs' },
+    mode: {
+      kind: 'enum',
+      values: POSITION_MODES,
+      default: 'all',
+      description: 'outputs at every position (all) or at the last token of each sequence (last)',
+    },
+    chunkSize: CHUNK_SIZE_OPTION,
+    json: { kind: 'boolean', description: 'print one JSON document instead of the summary' },
+  },
+  examples: [
+    'lattn predict --model model.json --inputs X.npy --out Y.npy',
+    'lattn predict --model model.json --inputs X.npy --mode last --out Y_last.npy --json',
+  ],
+  run: async ({ options }, io) => {
+    const { mode } = options;
+    const model = await readModel(options.model);
+    const inputs = await openSequenceFile(options.inputs);
+    if (inputs.modelDim !== model.modelDim) {
+      throw new LattnError(
+        'SHAPE_MISMATCH',
+        `'${options.inputs}' has tokens of dimension ${inputs.modelDim}, but the model in '${options.model}' takes d = ${model.modelDim}. Expected shape (B, n, ${model.modelDim}); received (${inputs.numSequences}, ${inputs.sequenceLength}, ${inputs.modelDim}).`,
+      );
+    }
+    await checkWritable(options.out);
+    const shape =
+      mode === 'all'
+        ? [inputs.numSequences, inputs.sequenceLength, model.outputDim]
+        : [inputs.numSequences, model.outputDim];
+    const progress = createProgressReporter(io);
+    try {
+      await writeNpyRows(options.out, shape, (writer) =>
+        forEachChunk(inputs, undefined, options.chunkSize, async ({ start, inputs: chunk }) => {
+          await writer.write(stack(forward(model, chunk, { mode })));
+          progress.onProgress({ stage: 'predict', done: start + chunk.length, total: inputs.numSequences });
+        }),
+      );
+    } finally {
+      progress.finish();
+    }
+    const summary: PredictSummary = {
+      model: options.model,
+      inputs: options.inputs,
+      out: options.out,
+      mode,
+      numSequences: inputs.numSequences,
+      sequenceLength: inputs.sequenceLength,
+      modelDim: model.modelDim,
+      outputDim: model.outputDim,
+      numHeads: model.heads.length,
+      shape,
+    };
+    writeResult(io, summary, {
+      json: options.json,
+      text: () =>
+        `${describeData('predict', summary)}\n\n${formatTable([
+          ['model', `${summary.model} (${summary.numHeads} ${summary.numHeads === 1 ? 'head' : 'heads'})`],
+          ['outputs', `${summary.out}, shape (${shape.join(', ')})`],
+        ])}`,
+    });
+    return 0;
+  },
+});
+
+function stack(matrices: readonly Matrix[]): Float64Array {
+  const size = matrices.reduce((total, matrix) => total + matrix.data.length, 0);
+  const data = new Float64Array(size);
+  let offset = 0;
+  for (const matrix of matrices) {
+    data.set(matrix.data, offset);
+    offset += matrix.data.length;
+  }
+  return data;
+}

@@ -1,0 +1,112 @@
+/**
+ * Pieces shared by the data commands (`fit`, `predict`, `certify`): the chunk-size option, the one-line description
+ * of a dataset, the certificate's summary rows, and warnings on stderr.
+ */
+
+import type { IdentifiabilityCertificate } from '@lattn/certificate';
+import type { PositionMode } from '@lattn/core';
+import type { IntegerOptionSpec } from '../args.js';
+import type { CliIo } from '../io.js';
+import { formatNumber } from '../output.js';
+
+/** The `--chunk-size` option: sequences read from disk at a time. */
+export const CHUNK_SIZE_OPTION: IntegerOptionSpec & { readonly default: number } = {
+  kind: 'integer',
+  min: 1,
+  default: 256,
+  placeholder: 'sequences',
+  description: 'sequences read from the files at a time (memory stays bounded by the chunk, not the file)',
+};
+
+/** The most reasons of a failed certificate printed in a summary; `--json` has all of them. */
+const MAX_REASONS = 6;
+
+/** The sizes of a dataset as the summaries describe it. */
+export interface DataDescription {
+  /** `B`. */
+  readonly numSequences: number;
+  /** `n`. */
+  readonly sequenceLength: number;
+  /** `d`. */
+  readonly modelDim: number;
+  /** `dOut`, when there are targets or a model. */
+  readonly outputDim?: number;
+  /** The mode. */
+  readonly mode: PositionMode;
+  /** `N`, when known. */
+  readonly numExamples?: number;
+  /** `D`, when known. */
+  readonly featureDim?: number;
+}
+
+/**
+ * The first line of a data command's summary, for example
+ * `lattn fit: 1000 sequences of 8 tokens, d = 4, dOut = 2, mode 'all': 8000 examples, D = 40 features`.
+ *
+ * @param command - The command name.
+ * @param data - The sizes.
+ * @returns The line, without a newline.
+ * @example
+ * ```ts
+ * describeData('certify', { numSequences: 10, sequenceLength: 5, modelDim: 3, mode: 'all' });
+ * ```
+ */
+export function describeData(command: string, data: DataDescription): string {
+  const sizes = [
+    `${data.numSequences} ${data.numSequences === 1 ? 'sequence' : 'sequences'} of ${data.sequenceLength} ${data.sequenceLength === 1 ? 'token' : 'tokens'}`,
+    `d = ${data.modelDim}`,
+    ...(data.outputDim === undefined ? [] : [`dOut = ${data.outputDim}`]),
+    `mode '${data.mode}'`,
+  ].join(', ');
+  const counts =
+    data.numExamples === undefined || data.featureDim === undefined
+      ? ''
+      : `: ${data.numExamples} examples, D = ${data.featureDim} features`;
+  return `lattn ${command}: ${sizes}${counts}`;
+}
+
+/**
+ * The summary rows of a certificate: the verdict with its margin, then, when it fails, the reasons (the missing
+ * directions in words), at most six.
+ *
+ * @param certificate - The certificate.
+ * @returns Rows `[label, text]` for `formatTable`.
+ * @example
+ * ```ts
+ * formatTable(formatCertificate(certificate));
+ * ```
+ */
+export function formatCertificate(certificate: IdentifiabilityCertificate): string[][] {
+  if (certificate.identifiable) {
+    return [
+      [
+        'certificate',
+        `identifiable: λ_min ${formatNumber(certificate.lambdaMin)} > tolerance ${formatNumber(certificate.tolerance)} (condition number ${formatNumber(certificate.condition)}); every least-squares fit computes this function`,
+      ],
+    ];
+  }
+  const reasons = certificate.reasons.slice(1);
+  const shown = reasons.slice(0, MAX_REASONS).map((reason) => ['', `- ${reason}`]);
+  if (reasons.length > MAX_REASONS) shown.push(['', `- … ${reasons.length - MAX_REASONS} more (--json lists all)`]);
+  return [
+    [
+      'certificate',
+      `NOT identifiable: rank ${certificate.rank} of ${certificate.featureDim}, ${certificate.nullity} ${certificate.nullity === 1 ? 'direction' : 'directions'} of the weights not determined by the data`,
+    ],
+    ...shown,
+  ];
+}
+
+/**
+ * Prints a warning on stderr as `warning: <text>`.
+ *
+ * @param io - The streams; only `stderr` is written.
+ * @param text - The warning.
+ * @example
+ * ```ts
+ * for (const warning of fit.warnings) warn(io, warning);
+ * ```
+ */
+export function warn(io: CliIo, text: string): void {
+  io.stderr.write(`warning: ${text}\n`);
+}
