@@ -1,6 +1,7 @@
 import { fromRows, type Matrix } from '@lattn/core';
 import { expectMatrixClose, expectVectorClose } from '@lattn/core/testing';
-import { forward } from '@lattn/feature-map';
+import { equivalent, forward, forwardFolded } from '@lattn/feature-map';
+import { fitLinearAttention } from '@lattn/learner';
 import { describe, expect, it } from 'vitest';
 import { describeTaskGenerator, expectError } from '../contract.test-utils.js';
 import {
@@ -161,6 +162,18 @@ describe('generateAssociativeMemoryTask', () => {
     const score = exactMatchAssociativeMemory(forward(task.construction, task.dataset.inputs, { mode: 'last' }), task);
     expect(score.exactMatch).toBeGreaterThan(0.3);
     expect(score.exactMatch).toBeLessThan(1);
+  });
+});
+
+describe('learning associative memory with @lattn/learner', () => {
+  it('learns the paper construction from 120 orthogonal-key sequences although Λ has rank 120 of D = 288', () => {
+    const task = generateAssociativeMemoryTask({ numSequences: 120, seed: 1 });
+    const fit = fitLinearAttention(task.dataset);
+    expect(fit.rank).toBe(120);
+    expect(equivalent(fit.weights, task.construction, { rtol: 1e-9 }).equivalent).toBe(true);
+    const fresh = generateAssociativeMemoryTask({ numSequences: 200, seed: 99 });
+    const outputs = forwardFolded(fit.weights, fresh.dataset.inputs, { mode: 'last' });
+    expect(exactMatchAssociativeMemory(outputs, fresh).exactMatch).toBe(1);
   });
 });
 

@@ -1,6 +1,7 @@
 import type { Matrix } from '@lattn/core';
 import { expectMatrixClose } from '@lattn/core/testing';
-import { createModel, forward, type MhlaModel } from '@lattn/feature-map';
+import { createModel, equivalent, forward, forwardFolded, type MhlaModel } from '@lattn/feature-map';
+import { fitLinearAttention, recoverHeads } from '@lattn/learner';
 import { describe, expect, it } from 'vitest';
 import { describeTaskGenerator, expectError } from '../contract.test-utils.js';
 import {
@@ -175,6 +176,20 @@ describe('exactMatchRandomMhla', () => {
       'exactMatchRandomMhla',
       'tol',
     );
+  });
+});
+
+describe('learning a random teacher with @lattn/learner', () => {
+  it('recovers the 2-head teacher exactly from 16 sequences (99 examples, D = 40) and matches fresh inputs 100%', () => {
+    const task = generateRandomMhlaTask({ numSequences: 16, seed: 1 });
+    const fit = fitLinearAttention(task.dataset);
+    expect(fit.rank).toBe(40);
+    expect(equivalent(fit.weights, task.construction).equivalent).toBe(true);
+    const fresh = generateRandomMhlaTask({ ...task.options, numSequences: 50, seed: 99 });
+    expect(exactMatchRandomMhla(forwardFolded(fit.weights, fresh.dataset.inputs), fresh).exactMatch).toBe(1);
+    const heads = recoverHeads(fit, { heads: 'auto' });
+    expect(heads.numHeads).toBe(2);
+    expect(heads.equivalent).toBe(true);
   });
 });
 

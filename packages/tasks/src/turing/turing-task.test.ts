@@ -1,6 +1,7 @@
 import type { Matrix } from '@lattn/core';
 import { expectMatrixClose } from '@lattn/core/testing';
 import { createModel, foldModel, forward } from '@lattn/feature-map';
+import { fitLinearAttention } from '@lattn/learner';
 import { describe, expect, it } from 'vitest';
 import { describeTaskGenerator, expectError } from '../contract.test-utils.js';
 import { executeTuringMachine } from './turing-machine.js';
@@ -192,6 +193,17 @@ describe('runTuringWithModel', () => {
     const other = generateTuringTask({ numSequences: 1, numSteps: 2, wordLength: 1 });
     expectError(() => runTuringWithModel(other.construction, task), 'SHAPE_MISMATCH', 'runTuringWithModel');
     expectError(() => runTuringWithModel(null as never, task), 'INVALID_ARGUMENT', 'runTuringWithModel');
+  });
+});
+
+describe('learning Turing-machine histories with @lattn/learner', () => {
+  it('learns from 40 histories a model that writes fresh histories token by token with 100% exact match', () => {
+    const options = { numStates: 1, wordLength: 1, numSteps: 1 };
+    const train = generateTuringTask({ ...options, numSequences: 40, seed: 1 });
+    const fit = fitLinearAttention(train.dataset);
+    expect([fit.solver, fit.featureDim]).toEqual(['dual', 1800]);
+    const fresh = generateTuringTask({ ...options, numSequences: 40, seed: 99 });
+    expect(runTuringWithModel(fit.weights, fresh).score.exactMatch).toBe(1);
   });
 });
 
