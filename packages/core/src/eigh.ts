@@ -66,7 +66,8 @@ export interface EighResult {
  * @returns The ascending `values`, the `vectors` when requested, the sweep count and the tolerance used.
  * @throws {@link LattnError} `SHAPE_MISMATCH` when `a` is not square; `INVALID_ARGUMENT` when `a` is not a matrix,
  * is not symmetric, or an option is unknown or invalid; `NON_FINITE` for NaN or ±Infinity; `NOT_CONVERGED` when QL
- * needs more than `30·n` sweeps (not seen in practice).
+ * needs more than `30·n` sweeps (not seen in practice); `TOO_LARGE` when the `(n, n)` working arrays cannot be
+ * allocated.
  * @example
  * ```ts
  * const { values, vectors } = eigh(fromRows([[2, 1], [1, 2]]));

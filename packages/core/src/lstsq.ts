@@ -4,6 +4,7 @@
  * @see docs/decisions/0002-ml-matrix-behind-core.md
  */
 
+import { allocate } from './internal/allocate.js';
 import { rankCutoff, rankTolerances } from './internal/rank-tolerance.js';
 import { thinSvd } from './internal/thin-svd.js';
 import { matmul } from './matmul.js';
@@ -46,7 +47,8 @@ export interface LstsqResult {
  * @param options - Singular-value cut-off; see {@link RankOptions}.
  * @returns The solution, the residual norms, the rank, the singular values and the tolerances applied.
  * @throws {@link LattnError} `SHAPE_MISMATCH` when `b.rows !== a.rows`; `INVALID_ARGUMENT` when an argument is not a
- * matrix or an option is unknown or negative; `NON_FINITE` for NaN or ±Infinity; `NOT_CONVERGED` if the SVD fails.
+ * matrix or an option is unknown or negative; `NON_FINITE` for NaN or ±Infinity; `NOT_CONVERGED` if the SVD fails;
+ * `TOO_LARGE` when the working arrays cannot be allocated.
  * @example
  * ```ts
  * // Fit y = c0 + c1·t through (0, 1), (1, 3), (2, 5).
@@ -78,7 +80,7 @@ export function lstsq(a: Matrix, b: Matrix, options: RankOptions = {}): LstsqRes
   }
   for (let p = 0; p < rank; p++) for (let j = 0; j < k; j++) c[p * k + j] /= s[p];
   // X = V_r·C, (n, k).
-  const x = new Float64Array(n * k);
+  const x = allocate('lstsq', `the (${n}, ${k}) solution`, n * k);
   if (v !== undefined) {
     for (let i = 0; i < n; i++) {
       for (let p = 0; p < rank; p++) {

@@ -48,7 +48,8 @@ export interface MatrixRankResult {
  * @param options - See {@link RankOptions}.
  * @returns The rank, the singular values, and the tolerances and threshold applied.
  * @throws {@link LattnError} `INVALID_ARGUMENT` when `a` is not a matrix or an option is unknown or negative;
- * `NON_FINITE` for NaN or ±Infinity; `NOT_CONVERGED` if the SVD fails to converge.
+ * `NON_FINITE` for NaN or ±Infinity; `NOT_CONVERGED` if the SVD fails to converge;
+ * `TOO_LARGE` when the working copy cannot be allocated.
  * @example
  * ```ts
  * matrixRank(fromRows([[1, 2], [2, 4]])).rank; // 1

@@ -38,7 +38,8 @@ import type { ExtremeEigenvalue, ExtremeEigenvalueOptions } from './min-eigenval
  * tolerances applied (`shift` is `0`).
  * @throws {@link LattnError} `SHAPE_MISMATCH` when `a` is empty or not square; `INVALID_ARGUMENT` when `a` is not a
  * matrix or not symmetric, or an option is unknown or invalid; `NON_FINITE` for NaN or ±Infinity; `NOT_CONVERGED`
- * when the residual bound is not met within `maxIterations` steps.
+ * when the residual bound is not met within `maxIterations` steps; `TOO_LARGE` when the `(n, n)` working copy cannot be
+ * allocated.
  * @example
  * ```ts
  * const { value } = maxEigenvalue(fromRows([[2, 1], [1, 2]]));
@@ -49,7 +50,7 @@ import type { ExtremeEigenvalue, ExtremeEigenvalueOptions } from './min-eigenval
 export function maxEigenvalue(a: Matrix, options: ExtremeEigenvalueOptions = {}): ExtremeEigenvalue {
   const settings = extremeSettings('maxEigenvalue', a, options);
   const { n, rtol, symmetryRtol } = settings;
-  const { data: s, frobenius } = symmetricCopy(settings.a);
+  const { data: s, frobenius } = symmetricCopy('maxEigenvalue', settings.a);
   const tolerance = rtol * frobenius;
   const finish = (
     value: number,

@@ -5,6 +5,7 @@
  * @see docs/decisions/0002-ml-matrix-behind-core.md
  */
 import { cholesky, choleskySolve } from './cholesky.js';
+import { allocate } from './internal/allocate.js';
 import {
   DENSE_LIMIT,
   denseExtreme,
@@ -112,7 +113,8 @@ const SETTLED = 1e-4;
  * and the tolerances applied.
  * @throws {@link LattnError} `SHAPE_MISMATCH` when `a` is empty or not square; `INVALID_ARGUMENT` when `a` is not a
  * matrix or not symmetric, or an option is unknown or invalid; `NON_FINITE` for NaN or ±Infinity; `NOT_CONVERGED`
- * when the residual bound is not met within `maxIterations` steps (the message gives the residual reached).
+ * when the residual bound is not met within `maxIterations` steps (the message gives the residual reached);
+ * `TOO_LARGE` when the `(n, n)` working copies cannot be allocated.
  * @example
  * ```ts
  * const { value } = minEigenvalue(fromRows([[2, 1], [1, 2]]));
@@ -123,7 +125,7 @@ const SETTLED = 1e-4;
 export function minEigenvalue(a: Matrix, options: ExtremeEigenvalueOptions = {}): ExtremeEigenvalue {
   const settings = extremeSettings('minEigenvalue', a, options);
   const { n, rtol, symmetryRtol } = settings;
-  const { data: s, frobenius } = symmetricCopy(settings.a);
+  const { data: s, frobenius } = symmetricCopy('minEigenvalue', settings.a);
   const tolerance = rtol * frobenius;
   const finish = (
     value: number,
@@ -179,7 +181,7 @@ function shiftedFactor(s: Float64Array, n: number, frobenius: number): { factor:
     gershgorin = Math.min(gershgorin, s[i * n + i] - radius);
   }
   let floor = gershgorin - delta;
-  const shifted = new Float64Array(n * n);
+  const shifted = allocate('minEigenvalue', `the (${n}, ${n}) shifted copy`, n * n);
   for (let step = delta; ; step *= SHIFT_GROWTH) {
     const shift = Math.max(-step, floor);
     shifted.set(s);

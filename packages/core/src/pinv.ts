@@ -4,6 +4,7 @@
  * @see docs/decisions/0002-ml-matrix-behind-core.md
  */
 
+import { allocate } from './internal/allocate.js';
 import { rankCutoff, rankTolerances } from './internal/rank-tolerance.js';
 import { thinSvd } from './internal/thin-svd.js';
 import type { Matrix } from './matrix.js';
@@ -40,7 +41,8 @@ export interface PinvResult {
  * @param options - Singular-value cut-off; see {@link RankOptions}.
  * @returns The `(n, m)` pseudoinverse, the rank, the singular values and the tolerances applied.
  * @throws {@link LattnError} `INVALID_ARGUMENT` when `a` is not a matrix or an option is unknown or negative;
- * `NON_FINITE` for NaN or ±Infinity; `NOT_CONVERGED` if the SVD fails to converge.
+ * `NON_FINITE` for NaN or ±Infinity; `NOT_CONVERGED` if the SVD fails to converge;
+ * `TOO_LARGE` when the working arrays cannot be allocated.
  * @example
  * ```ts
  * toRows(pinv(fromRows([[1, 0], [0, 0]])).inverse); // [[1, 0], [0, 0]]
@@ -56,7 +58,7 @@ export function pinv(a: Matrix, options: RankOptions = {}): PinvResult {
   const { u, s, v } = thinSvd('pinv', matrix, true);
   const { threshold, rank } = rankCutoff(s, tolerances);
   const width = s.length;
-  const inverse = new Float64Array(n * m);
+  const inverse = allocate('pinv', `the (${n}, ${m}) pseudoinverse`, n * m);
   if (u !== undefined && v !== undefined) {
     // Row i of A⁺ is Σ_p (v_ip/σ_p)·u_pᵀ: scale row i of V_r, then combine rows of U_rᵀ = columns of U_r.
     const scaled = new Float64Array(rank);

@@ -48,7 +48,7 @@ export interface SvdResult {
  * @returns `u` `(m, k)`, `s` `(k)` and `v` `(n, k)` (vectors only when requested), and the step count.
  * @throws {@link LattnError} `INVALID_ARGUMENT` when `a` is not a matrix or an option is unknown or invalid;
  * `NON_FINITE` for NaN or ±Infinity; `NOT_CONVERGED` when the QR iteration needs more than `30·k` steps (not seen
- * in practice).
+ * in practice); `TOO_LARGE` when the working arrays cannot be allocated.
  * @example
  * ```ts
  * const { u, s, v } = svd(fromRows([[3, 0], [4, 5]]));

@@ -6,6 +6,7 @@ import { LattnError } from '../errors.js';
 import type { Matrix } from '../matrix.js';
 import { createRng } from '../rng.js';
 import { checkInteger, checkKnownKeys, checkNumber } from '../validate.js';
+import { allocate } from './allocate.js';
 import { checkFlag } from './options.js';
 import { checkSymmetric, DEFAULT_SYMMETRY_RTOL, symmetricEigen } from './symmetric.js';
 
@@ -58,9 +59,9 @@ export function extremeSettings(
 }
 
 /** The full symmetric matrix defined by the lower triangle of `a`, and its Frobenius norm. */
-export function symmetricCopy(a: Matrix): { readonly data: Float64Array; readonly frobenius: number } {
+export function symmetricCopy(fn: string, a: Matrix): { readonly data: Float64Array; readonly frobenius: number } {
   const n = a.rows;
-  const data = new Float64Array(n * n);
+  const data = allocate(fn, `the (${n}, ${n}) symmetric copy`, n * n);
   let largest = 0;
   for (let i = 0; i < n; i++) {
     for (let j = 0; j <= i; j++) {
@@ -133,7 +134,7 @@ export function denseExtreme(
   const column = which === 'min' ? 0 : n - 1;
   const vector = new Float64Array(n);
   if (vectors !== undefined) for (let i = 0; i < n; i++) vector[i] = vectors[i * n + column];
-  const { data } = symmetricCopy(a);
+  const { data } = symmetricCopy(fn, a);
   const value = values[column];
   return { value, vector, residual: residualNorm(data, n, vector, value), iterations };
 }

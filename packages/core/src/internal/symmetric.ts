@@ -4,6 +4,7 @@
 import { LattnError } from '../errors.js';
 import type { Matrix } from '../matrix.js';
 import { checkMatrix, checkNumber } from '../validate.js';
+import { allocate } from './allocate.js';
 import { scaleFactor } from './householder.js';
 import { applyTridiagonalQ, tridiagonalize } from './tridiagonal.js';
 import { tridiagonalDivideConquer } from './tridiagonal-dc.js';
@@ -75,7 +76,7 @@ export interface SymmetricEigen {
 export function symmetricEigen(fn: string, a: Matrix, wantVectors: boolean): SymmetricEigen {
   const n = a.rows;
   const scale = scaleFactor(a.data);
-  const work = new Float64Array(n * n);
+  const work = allocate(fn, `the (${n}, ${n}) working copy`, n * n);
   for (let i = 0; i < n; i++) {
     const o = i * n;
     for (let j = 0; j <= i; j++) work[o + j] = a.data[o + j] * scale;
@@ -105,7 +106,7 @@ export function symmetricEigen(fn: string, a: Matrix, wantVectors: boolean): Sym
   for (let i = 0; i < n; i++) values[i] = diagonal[order[i]] / scale;
   let vectors: Float64Array | undefined;
   if (q !== undefined) {
-    vectors = new Float64Array(n * n);
+    vectors = allocate(fn, `the (${n}, ${n}) eigenvectors`, n * n);
     for (let r = 0; r < n; r++) {
       const o = r * n;
       for (let i = 0; i < n; i++) vectors[o + i] = q[o + order[i]];

@@ -4,6 +4,7 @@
  */
 import { LattnError } from '../errors.js';
 import type { Matrix } from '../matrix.js';
+import { allocate } from './allocate.js';
 import { bidiagonalize, formLeft, formRight } from './bidiagonal.js';
 import { bidiagonalQr } from './bidiagonal-qr.js';
 import { scaleFactor } from './householder.js';
@@ -41,7 +42,7 @@ export function thinSvd(fn: string, a: Matrix, wantVectors: boolean): ThinSvd {
     };
   }
   const scale = scaleFactor(a.data);
-  const work = new Float64Array(rows * k);
+  const work = allocate(fn, `the (${rows}, ${k}) working copy`, rows * k);
   if (transposed) {
     for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) work[j * k + i] = a.data[i * n + j] * scale;
   } else {
