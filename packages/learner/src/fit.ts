@@ -121,7 +121,7 @@ export interface FitTimings {
   readonly moments: number;
   /** The folded kernel matrix (dual only). */
   readonly kernel: number;
-  /** Factorisation and solve (and eigenvalue estimates). */
+  /** Factorisation, solve, and the extreme eigenvalues. */
   readonly solve: number;
   /** Assembling `w = αᵀΨ` (dual only). */
   readonly weights: number;
@@ -161,9 +161,9 @@ export interface LinearAttentionFit {
   /** The training residual. */
   readonly residual: FitResidual;
   /**
-   * The extreme eigenvalues of `G` (without ridge), when known: exact from the eigen route, estimates from the
-   * Cholesky route; for the dual, `max` from `K` and `min = 0` when `N < D` (then `G` is singular). `null` when
-   * not known (the dual with `N >= D`).
+   * The extreme eigenvalues of `G` (without ridge), when known: from the full eigendecomposition on the eigen route,
+   * estimates on the Cholesky route (`max` by Lanczos, `min` an upper bound by inverse iteration); for the dual, `max` from `K` and `min = 0` when `N < D` (then `G` is
+   * singular). `null` when not known (the dual with `N >= D`).
    */
   readonly eigenvalues: EigenvalueRange | null;
   /** Milliseconds per stage. */

@@ -3,7 +3,19 @@
  * `(A + λI) X = B` for a symmetric positive semi-definite `A` — the feature Gram `G` `(D, D)` or the kernel matrix
  * `K` `(N, N)` — by Cholesky when the system is well posed, else by the minimum-norm eigen solution.
  */
-import { cholesky, choleskySolve, eigh, type Matrix, matmul, transpose } from '@lattn/core';
+import {
+  cholesky,
+  choleskySolve,
+  eigh,
+  isLattnError,
+  type Matrix,
+  matmul,
+  maxEigenvalue,
+  transpose,
+} from '@lattn/core';
+
+const INVERSE_ITERATION_STEPS = 30;
+const INVERSE_ITERATION_RTOL = 1e-3;
 
 /** Which factorisation solves the system. */
 export type Factorization = 'cholesky' | 'eigen';
@@ -18,11 +30,13 @@ export interface EigenvalueRange {
   /** The largest eigenvalue of `A`. */
   readonly max: number;
   /**
-   * `'eigh'`: from a full symmetric eigendecomposition (accurate to about `n · ε · max`); `'iteration'`: `max` from
-   * power iteration (a lower bound) and `min` from inverse iteration with the Cholesky factor (an upper bound),
-   * each stopped at a relative change below `1e-6`.
+   * `'eigh'`: both from a full symmetric eigendecomposition, accurate to a small multiple of `n · ε · ‖A‖`.
+   * `'estimate'`: `max` from core's `maxEigenvalue` (Lanczos, residual below `1e-10 · ‖A‖_F`), `min` from inverse
+   * iteration with the Cholesky factor of the solve — an upper bound on `λ_min`, stopped at a relative change below
+   * `1e-3` (at most 30 steps): accurate to about that when the bottom of the spectrum is a continuum, and much
+   * better when `λ_min` is isolated.
    */
-  readonly method: 'eigh' | 'iteration';
+  readonly method: 'eigh' | 'estimate';
 }
 
 /** The solution of {@link solveSymmetric} with its diagnostics. */
@@ -38,9 +52,6 @@ export interface SymmetricSolution {
   /** Notes on fallbacks and ill-conditioning. */
   readonly warnings: readonly string[];
 }
-
-const ITERATION_RTOL = 1e-6;
-const MAX_ITERATIONS = 200;
 
 /**
  * Solves `(A + λI) X = B` for symmetric PSD `A` `(n, n)` and `B` `(n, k)`.
@@ -62,9 +73,12 @@ export function solveSymmetric(
   const warnings: string[] = [];
   if (factorization !== 'eigen') {
     const { factor, positiveDefinite } = cholesky(shifted);
-    if (positiveDefinite) {
-      const max = largestEigenvalue(shifted);
-      const min = smallestEigenvalue(factor);
+    const extremes = positiveDefinite ? extremeEigenvalues(shifted, factor) : undefined;
+    if (positiveDefinite && extremes === undefined) {
+      warnings.push('the Lanczos estimate of λ_max did not converge; used the eigen route instead.');
+    }
+    if (extremes !== undefined) {
+      const { min, max } = extremes;
       const wellPosed = min > rtol * max;
       if (wellPosed || factorization === 'cholesky') {
         if (!wellPosed) {
@@ -76,11 +90,11 @@ export function solveSymmetric(
           solution: choleskySolve(factor, b),
           factorization: 'cholesky',
           rank: n,
-          eigenvalues: { min: min - ridge, max: max - ridge, method: 'iteration' },
+          eigenvalues: { min: min - ridge, max: max - ridge, method: 'estimate' },
           warnings,
         };
       }
-    } else if (factorization === 'cholesky') {
+    } else if (factorization === 'cholesky' && !positiveDefinite) {
       warnings.push(
         "Cholesky failed (the matrix is not numerically positive definite); fell back to the minimum-norm eigen solution. Add a ridge to keep solver 'cholesky'.",
       );
@@ -121,56 +135,34 @@ function addDiagonal(a: Matrix, ridge: number): Matrix {
 }
 
 /**
- * `λ_max` of a symmetric PSD matrix by power iteration from a fixed start (all ones plus a deterministic
- * perturbation): the Rayleigh quotient, a lower bound that converges at rate `(λ₂/λ₁)²`.
+ * `λ_max` of a positive definite `A` by core's `maxEigenvalue`, and `λ_min` by inverse iteration with its Cholesky
+ * factor `L` (`x ← (LLᵀ)⁻¹ x`, two triangular solves): `1 / (xᵀ(LLᵀ)⁻¹x)` for unit `x` is an upper bound on `λ_min`
+ * that converges at rate `λ_min/λ₂` — within a step or two exactly when `λ_min` is small and isolated, the case the
+ * well-posedness test must catch. `undefined` when `maxEigenvalue` does not converge.
  */
-function largestEigenvalue(a: Matrix): number {
+function extremeEigenvalues(a: Matrix, factor: Matrix): { min: number; max: number } | undefined {
+  let max: number;
+  try {
+    max = maxEigenvalue(a, { rtol: 1e-10 }).value;
+  } catch (error) {
+    if (isLattnError(error) && error.code === 'NOT_CONVERGED') return undefined;
+    throw error;
+  }
   const n = a.rows;
   let x = new Float64Array(n);
-  for (let i = 0; i < n; i++) x[i] = 1 + ((i * 0.6180339887498949) % 1);
-  normalize(x);
-  let estimate = 0;
-  for (let iteration = 0; iteration < MAX_ITERATIONS; iteration++) {
-    const y = multiply(a, x);
-    const next = dot(x, y); // xᵀ A x with ‖x‖ = 1
-    x = y;
-    if (normalize(x) === 0) return 0;
-    if (Math.abs(next - estimate) <= ITERATION_RTOL * next) return next;
-    estimate = next;
-  }
-  return estimate;
-}
-
-/**
- * `λ_min` of `L Lᵀ` by inverse iteration with the Cholesky factor: `1 / (xᵀ (LLᵀ)⁻¹ x)` for unit `x`, an upper bound
- * that converges at rate `λ_min/λ₂` (fast exactly when `λ_min` is isolated and small, the case that matters).
- */
-function smallestEigenvalue(factor: Matrix): number {
-  const n = factor.rows;
-  let x = new Float64Array(n);
-  for (let i = 0; i < n; i++) x[i] = 1 + ((i * 0.7548776662466927) % 1);
-  normalize(x);
-  let estimate = Number.POSITIVE_INFINITY;
-  for (let iteration = 0; iteration < MAX_ITERATIONS; iteration++) {
+  for (let i = 0; i < n; i++) x[i] = 1 + ((i * 0.7548776662466927) % 1); // a fixed start with no special structure
+  scale(x, 1 / Math.sqrt(dot(x, x)));
+  let min = Number.POSITIVE_INFINITY;
+  for (let step = 0; step < INVERSE_ITERATION_STEPS; step++) {
     const y = choleskySolve(factor, { rows: n, cols: 1, data: x }).data; // (LLᵀ)⁻¹ x
     const next = 1 / dot(x, y);
     x = y;
-    normalize(x);
-    if (Math.abs(next - estimate) <= ITERATION_RTOL * next) return next;
-    estimate = next;
+    scale(x, 1 / Math.sqrt(dot(x, x)));
+    const settled = Math.abs(min - next) <= INVERSE_ITERATION_RTOL * next;
+    min = Math.min(min, next);
+    if (settled) break;
   }
-  return estimate;
-}
-
-function multiply(a: Matrix, x: Float64Array): Float64Array {
-  const n = a.rows;
-  const y = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    let sum = 0;
-    for (let j = 0; j < n; j++) sum += a.data[i * n + j] * x[j];
-    y[i] = sum;
-  }
-  return y;
+  return { min, max };
 }
 
 function dot(x: Float64Array, y: Float64Array): number {
@@ -179,8 +171,6 @@ function dot(x: Float64Array, y: Float64Array): number {
   return sum;
 }
 
-function normalize(x: Float64Array): number {
-  const norm = Math.sqrt(dot(x, x));
-  if (norm > 0) for (let i = 0; i < x.length; i++) x[i] /= norm;
-  return norm;
+function scale(x: Float64Array, factor: number): void {
+  for (let i = 0; i < x.length; i++) x[i] *= factor;
 }
