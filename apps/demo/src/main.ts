@@ -16,7 +16,6 @@ import {
   validate,
 } from './params.js';
 import {
-  type Accuracy,
   type AutomatonStepView,
   type FitSummary,
   type MinimalHeads,
@@ -29,7 +28,7 @@ import {
 import { automatonPanel } from './ui/automaton.js';
 import { byId, h } from './ui/dom.js';
 import { fieldRow, readFields, renderFields, showErrors } from './ui/form.js';
-import { accuracyPanel, certificatePanel, fitPanel, headsPanel, taskPanel } from './ui/panels.js';
+import { type AccuracyRow, accuracyPanel, certificatePanel, fitPanel, headsPanel, taskPanel } from './ui/panels.js';
 import { progressView } from './ui/progress.js';
 import { type RaceData, raceChart, raceLegend } from './ui/race-chart.js';
 
@@ -53,7 +52,7 @@ const cards = {
 interface RunView {
   readonly params: DemoParams;
   fit: FitSummary | null;
-  accuracy: (Accuracy & { readonly heads?: number })[];
+  accuracy: AccuracyRow[];
   construction: MhlaModel | null;
   paper: PaperHeads | null;
   minimal: MinimalHeads | null;
@@ -304,7 +303,7 @@ function receive(event: WorkerEvent): void {
       renderRace();
       return;
     case 'accuracy':
-      view.accuracy = [event.accuracy];
+      view.accuracy = [{ ...event.accuracy, label: 'exact fit' }];
       renderAccuracy();
       return;
     case 'heads':
@@ -314,7 +313,13 @@ function receive(event: WorkerEvent): void {
       return;
     case 'minimal-heads':
       view.minimal = event.minimal;
-      view.accuracy = [...view.accuracy, { ...event.accuracy, heads: event.minimal.numHeads }];
+      // Without a search (lower bound above the limit) the model is the paper's, equivalent to the exact fit.
+      if (event.minimal.attempts.length > 0 || event.minimal.found) {
+        const label = event.minimal.found
+          ? `minimal heads, H = ${event.minimal.numHeads}`
+          : `best ${event.minimal.numHeads}-head approximation`;
+        view.accuracy = [...view.accuracy, { ...event.accuracy, label }];
+      }
       renderHeads();
       renderAccuracy();
       return;
@@ -333,7 +338,7 @@ function receive(event: WorkerEvent): void {
         running: null,
         curve: event.baseline.lossCurve.map((point) => ({ seconds: point.seconds, loss: point.loss })),
       };
-      view.accuracy = [...view.accuracy, { ...event.baseline.accuracy, heads: event.baseline.numHeads }];
+      view.accuracy = [...view.accuracy, { ...event.baseline.accuracy, label: `Adam, H = ${event.baseline.numHeads}` }];
       renderRace();
       renderAccuracy();
       return;

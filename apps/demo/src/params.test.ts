@@ -86,7 +86,7 @@ describe('validate', () => {
     const errors = errorsOf(
       withValues(defaultRaw('random-mhla'), { modelDim: '2.5', numSequences: '', seed: '-1', learningRate: '0' }),
     );
-    expect(errors.modelDim).toBe('Must be a whole number from 1 to 10; got “2.5”.');
+    expect(errors.modelDim).toBe('Must be a whole number from 1 to 11; got “2.5”.');
     expect(errors.numSequences).toBe('Enter a whole number from 1 to 2000.');
     expect(errors.seed).toBe('Must be a whole number from 0 to 2147483647; got “-1”.');
     expect(errors.learningRate).toBe('Must be a number above 0, at most 1; got “0”.');
@@ -110,18 +110,18 @@ describe('validate', () => {
   });
 
   it('reports a feature dimension above the cap on every field that sets d', () => {
-    const errors = errorsOf(withValues(defaultRaw('automaton'), { numStates: '3' }));
-    const d = 3 * 2 + 3 + 2;
+    const errors = errorsOf(withValues(defaultRaw('automaton'), { numStates: '3', numSymbols: '3' }));
+    const d = 3 * 3 + 3 + 3;
     expect(featureDim(d)).toBeGreaterThan(MAX_FEATURE_DIM);
     expect(errors.numStates).toBe(
-      `d = 11 gives D = ${featureDim(d)} features; the demo stays interactive up to D = ${MAX_FEATURE_DIM}.`,
+      `d = 15 gives D = ${featureDim(d)} features; the demo stays interactive up to D = ${MAX_FEATURE_DIM}.`,
     );
     expect(errors.numSymbols).toBe(errors.numStates);
   });
 
   it('admits every value the form offers for the token dimension up to the cap', () => {
     const largest = defaultRaw('random-mhla');
-    const result = validate(withValues(largest, { modelDim: '10' }));
+    const result = validate(withValues(largest, { modelDim: '11' }));
     expect(result.ok).toBe(true);
     if (result.ok) expect(featureDim(modelDimOf(result.params))).toBeLessThanOrEqual(MAX_FEATURE_DIM);
   });

@@ -188,18 +188,30 @@ describe('searchMinimalHeads', () => {
   const fit = fitLinearAttention(prepared.train);
   const paper = recoverHeads(fit);
 
-  it('stops at the first head count whose model reproduces the fit', () => {
+  it('starts at the proven lower bound and stops at the first head count that reproduces the fit', () => {
     const minimal = searchMinimalHeads(fit, paper, 4, 0);
-    expect(minimal).toMatchObject({ numHeads: 2, found: true, maxHeads: 4 });
+    expect(paper.headLowerBound).toBe(2);
+    expect(minimal).toMatchObject({ numHeads: 2, found: true, maxHeads: 4, lowerBound: 2 });
     expect(minimal.relativeWeightError).toBeLessThan(1e-10);
-    expect(minimal.attempts.map((attempt) => attempt.numHeads)).toContain(1);
+    expect(minimal.attempts.every((attempt) => attempt.numHeads === 2)).toBe(true);
   });
 
-  it('returns the best approximation at the cap, marked not found, when the cap is below the answer', () => {
+  it('searches nothing when the lower bound exceeds the limit, and returns the paper’s model', () => {
     const minimal = searchMinimalHeads(fit, paper, 1, 0);
-    expect(minimal).toMatchObject({ numHeads: 1, found: false, maxHeads: 1 });
-    expect(minimal.relativeWeightError).toBeGreaterThan(1e-3);
-    expect(minimal.attempts.every((attempt) => attempt.numHeads === 1)).toBe(true);
+    expect(minimal).toMatchObject({ numHeads: 8, found: false, maxHeads: 1, lowerBound: 2, attempts: [] });
+    expect(minimal.model).toBe(paper.model);
+  });
+
+  it('returns the best approximation at the limit, marked not found, when no attempt reproduces the fit', () => {
+    const automaton = prepareTask(paramsFor('automaton', { numSequences: '4' }));
+    const automatonFit = fitLinearAttention(automaton.train);
+    const automatonPaper = recoverHeads(automatonFit);
+    const limit = automatonPaper.headLowerBound;
+    const minimal = searchMinimalHeads(automatonFit, automatonPaper, limit, 0);
+    expect(minimal).toMatchObject({ numHeads: limit, found: false });
+    expect(minimal.relativeWeightError).toBeGreaterThan(1e-6);
+    expect(minimal.attempts.length).toBeGreaterThan(0);
+    expect(minimal.attempts.every((attempt) => attempt.numHeads === limit)).toBe(true);
   });
 });
 

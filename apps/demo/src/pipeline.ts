@@ -46,8 +46,8 @@ import type {
 
 export type Emit = (event: WorkerEvent) => void;
 
-/** Iteration cap of one alternating-projection attempt in the minimal-heads search. */
-export const PROJECTION_ITERATIONS = 2000;
+/** Random restarts per head count in the minimal-heads search (the learner's default of 10 is slow in a page). */
+export const MINIMAL_HEADS_RESTARTS = 2;
 
 /** Progress reports of one stage closer together than this (milliseconds) are dropped, except the last. */
 const PROGRESS_INTERVAL = 40;
@@ -238,28 +238,30 @@ function relativeDistance(a: Matrix, b: Matrix): number {
 }
 
 /**
- * The fewest heads that reproduce the fit: `H = 1, 2, …` up to `maxHeads` (and at most the SVD head count, where
- * the paper's route is exact), each by alternating projection, stopping at the first equivalent model.
+ * The fewest heads that reproduce the fit: `H` from the proven lower bound up to `maxHeads` (and at most the SVD
+ * head count, where the paper's route is exact), each by alternating projection, stopping at the first model
+ * equivalent to the fit. When the lower bound already exceeds `maxHeads`, nothing is searched and the paper's
+ * model is returned.
  */
 export function searchMinimalHeads(
   fit: LinearAttentionFit,
   paper: HeadRecovery,
   maxHeads: number,
   seed: number,
-  onProgress?: (numHeads: number, done: number, total: number) => void,
+  onProgress?: (numHeads: number, stage: string, done: number, total: number) => void,
 ): MinimalHeads {
   const started = performance.now();
   const limit = Math.min(maxHeads, paper.svdRank);
+  const lowerBound = paper.headLowerBound;
   let best = paper;
   const attempts = [];
-  for (let numHeads = 1; numHeads <= limit; numHeads++) {
-    onProgress?.(numHeads, 0, PROJECTION_ITERATIONS);
+  for (let numHeads = Math.max(1, lowerBound); numHeads <= limit; numHeads++) {
+    onProgress?.(numHeads, 'start', 0, 1);
     best = recoverHeads(fit, {
       heads: numHeads,
-      maxIterations: PROJECTION_ITERATIONS,
-      restarts: 1,
+      restarts: MINIMAL_HEADS_RESTARTS,
       seed,
-      ...(onProgress === undefined ? {} : { onProgress: (p) => onProgress(numHeads, p.done, p.total) }),
+      ...(onProgress === undefined ? {} : { onProgress: (p) => onProgress(numHeads, p.stage, p.done, p.total) }),
     });
     attempts.push(...best.attempts);
     if (best.equivalent) break;
@@ -267,7 +269,8 @@ export function searchMinimalHeads(
   return {
     model: best.model,
     numHeads: best.numHeads,
-    found: best.equivalent,
+    found: best.equivalent && best.numHeads <= maxHeads,
+    lowerBound,
     attempts,
     maxHeads,
     relativeWeightError: best.truncationError.relativeWeightError,
@@ -425,8 +428,8 @@ export function runPipeline(runId: number, params: DemoParams, emit: Emit): RunS
       rtol: full.rtol,
     };
     emit({ runId, type: 'heads', construction, paper });
-    const minimal = searchMinimalHeads(fit, full, params.maxHeads, params.seed, (numHeads, done, total) =>
-      headsReport(`H = ${numHeads}`, done, total),
+    const minimal = searchMinimalHeads(fit, full, params.maxHeads, params.seed, (numHeads, stage, done, total) =>
+      headsReport(`H = ${numHeads}, ${stage}`, done, total),
     );
     headsReport('done', 1, 1);
     emit({

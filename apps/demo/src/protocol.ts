@@ -100,10 +100,16 @@ export interface PaperHeads {
 }
 
 export interface MinimalHeads {
-  /** The model with the fewest heads found; equivalent to the fit when `found`. */
+  /**
+   * The model with the fewest heads found, equivalent to the fit when `found`; otherwise the best approximation at
+   * the search limit, or the paper's model when the lower bound exceeds the limit (no attempts).
+   */
   readonly model: MhlaModel;
   readonly numHeads: number;
+  /** Whether a model with at most `maxHeads` heads computes exactly the learned function. */
   readonly found: boolean;
+  /** The learner's proven lower bound on the head count of any model with these folded weights. */
+  readonly lowerBound: number;
   /** The head counts tried, smallest first, with how each attempt ended. */
   readonly attempts: readonly ProjectionAttempt[];
   /** The search's upper limit. */

@@ -148,14 +148,13 @@ export function certificatePanel(certificate: IdentifiabilityCertificate, refere
   return nodes;
 }
 
-const MODEL_LABELS: Readonly<Record<Accuracy['model'], string>> = {
-  exact: 'exact fit',
-  minimal: 'minimal heads',
-  baseline: 'Adam',
-};
+/** One row of the accuracy table: a model's scores and how the row is labelled. */
+export interface AccuracyRow extends Accuracy {
+  readonly label: string;
+}
 
 /** The accuracy table, one row per model reported so far. */
-export function accuracyPanel(rows: readonly (Accuracy & { readonly heads?: number })[], automaton: boolean): Node[] {
+export function accuracyPanel(rows: readonly AccuracyRow[], automaton: boolean): Node[] {
   const header = h(
     'tr',
     {},
@@ -169,7 +168,7 @@ export function accuracyPanel(rows: readonly (Accuracy & { readonly heads?: numb
     h(
       'tr',
       { 'data-testid': `accuracy-${row.model}` },
-      h('th', { scope: 'row' }, MODEL_LABELS[row.model], row.heads === undefined ? null : `, H = ${row.heads}`),
+      h('th', { scope: 'row' }, row.label),
       h(
         'td',
         { 'data-testid': `accuracy-${row.model}-exact-match`, 'data-value': String(row.exactMatch) },
@@ -252,6 +251,22 @@ function singularValueChart(values: Float64Array, rtol: number, svdRank: number)
 
 const HEADS_SHOWN = 8;
 
+function plural(count: number, word: string): string {
+  return `${count} ${word}${count === 1 ? '' : 's'}`;
+}
+
+function minimalNote(minimal: MinimalHeads): string {
+  const bound = `No model has fewer than ${plural(minimal.lowerBound, 'head')} (the learner’s proven lower bound).`;
+  const error = `relative weight error ${formatScientific(minimal.relativeWeightError, 2)}`;
+  if (minimal.found) {
+    return `Alternating projection found ${plural(minimal.numHeads, 'head')} computing exactly the learned function (${error}, ${formatSeconds(minimal.seconds)}). ${minimal.numHeads === minimal.lowerBound ? 'This matches the proven lower bound, so it is the minimum.' : bound}`;
+  }
+  if (minimal.attempts.length === 0) {
+    return `The learned function needs at least ${plural(minimal.lowerBound, 'head')} (the learner’s proven lower bound), more than the search limit of ${minimal.maxHeads}. Shown: the paper’s ${plural(minimal.numHeads, 'head')}.`;
+  }
+  return `No model with at most ${plural(minimal.maxHeads, 'head')} reproduces the learned function. ${bound} Shown: the best ${minimal.numHeads}-head approximation found (${error}).`;
+}
+
 export function headsPanel(
   construction: MhlaModel,
   paper: PaperHeads,
@@ -271,20 +286,13 @@ export function headsPanel(
   if (minimal === null) {
     nodes.push(h('h3', {}, 'Minimal heads'), h('p', { class: 'note' }, 'searching…'));
   } else {
-    const last = minimal.attempts[minimal.attempts.length - 1];
     nodes.push(
       h(
         'h3',
         { 'data-testid': 'minimal-heads', 'data-value': String(minimal.numHeads) },
-        `Minimal heads: H = ${minimal.numHeads}`,
+        minimal.found ? `Minimal heads: H = ${minimal.numHeads}` : `Minimal heads: none with H ≤ ${minimal.maxHeads}`,
       ),
-      h(
-        'p',
-        { class: minimal.found ? 'note' : 'warning' },
-        minimal.found
-          ? `Alternating projection found ${minimal.numHeads} head${minimal.numHeads === 1 ? '' : 's'} computing exactly the learned function (relative weight error ${formatScientific(minimal.relativeWeightError, 2)}, ${formatSeconds(minimal.seconds)}).`
-          : `No model with at most ${minimal.maxHeads} heads reproduces the learned function; shown: the best ${minimal.numHeads}-head approximation (relative weight error ${formatScientific(minimal.relativeWeightError, 2)}${last === undefined ? '' : `, last attempt ${last.outcome}`}).`,
-      ),
+      h('p', { class: minimal.found ? 'note' : 'warning' }, minimalNote(minimal)),
       headsGrid(minimal.model, HEADS_SHOWN),
     );
   }
