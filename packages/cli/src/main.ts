@@ -4,6 +4,7 @@ import { certifyCommand } from './commands/certify.js';
 import { fitCommand } from './commands/fit.js';
 import { generateCommand } from './commands/generate.js';
 import { predictCommand } from './commands/predict.js';
+import { reproduceCommand } from './commands/reproduce.js';
 import { dispatch } from './dispatch.js';
 import type { CliIo } from './io.js';
 
@@ -12,6 +13,7 @@ const COMMANDS: readonly Command[] = [
   predictCommand,
   certifyCommand,
   generateCommand,
+  reproduceCommand,
   benchCommand,
 ];
 

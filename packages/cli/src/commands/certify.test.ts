@@ -73,6 +73,13 @@ describe('lattn certify', () => {
     expect(result.stdout).toContain('M[0,0]·z[1] and M[0,1]·z[0] are equal on every example');
   });
 
+  it('lists at most --max-directions groups of missing directions and counts the rest', async () => {
+    const result = await runCli(['certify', '--inputs', join(dir, 'X-single.npy'), '--max-directions', '1', '--json']);
+    const summary = JSON.parse(result.stdout);
+    expect(summary.missingDirections).toHaveLength(1);
+    expect(summary.numUnlistedDirections).toBe(8 - summary.missingDirections[0].numDirections);
+  });
+
   it('demands a margin with --rtol: the same data fail when the tolerance exceeds λ_min', async () => {
     const result = await runCli(['certify', '--inputs', join(dir, 'X.npy'), '--rtol', '0.9', '--json']);
     expect(JSON.parse(result.stdout)).toMatchObject({ identifiable: false, rtol: 0.9 });

@@ -155,7 +155,9 @@ function formatFit(summary: FitSummary, certificate: IdentifiabilityCertificate)
     ],
     [
       'residual',
-      `mean squared error ${formatNumber(mse)} (from the moments; rounding level ${formatNumber(mseAccuracy)})`,
+      mse <= mseAccuracy
+        ? `mean squared error at most ${formatNumber(mseAccuracy)}: zero to the rounding of the moments it is computed from`
+        : `mean squared error ${formatNumber(mse)} (computed from the moments, rounding level ${formatNumber(mseAccuracy)})`,
     ],
     ...formatCertificate(certificate),
     [

@@ -1,0 +1,73 @@
+/**
+ * How many training sequences does the exact learner need before it is right on every fresh instance of a task?
+ * Doubling `1, 2, 4, …` until the fit scores 100% exact match on the fresh set, then bisection between the last
+ * failure and the first success down to a resolution of 1/8 (the answer is reported with the bracket it lies in).
+ */
+
+/** One fit at one training-set size. */
+export interface SamplePoint {
+  /** Training sequences. */
+  readonly numSequences: number;
+  /** Training examples (positions). */
+  readonly numExamples: number;
+  /** Exact match of whole sequences on the fresh instances (teacher forced). */
+  readonly exactMatch: number;
+  /** Fraction of scored positions right on the fresh instances (next-token accuracy). */
+  readonly positionAccuracy: number;
+  /** Numerical rank of the feature Gram of the training set: the dimension of the feature span it covers. */
+  readonly rank: number;
+  /** The solver the learner chose. */
+  readonly solver: string;
+  /** Seconds of the fit (a measurement). */
+  readonly seconds: number;
+}
+
+/** The outcome of {@link searchSamples}. */
+export interface SampleSearch {
+  /** Every fit, sorted by training-set size. */
+  readonly points: readonly SamplePoint[];
+  /** The smallest size found with 100% exact match, or `null` when `maxSequences` was not enough. */
+  readonly samplesNeeded: number | null;
+  /** The largest size tried that failed below `samplesNeeded` (`0` when the first size succeeded). */
+  readonly lastFailure: number;
+}
+
+/**
+ * Searches the smallest training-set size whose fit is right on every fresh instance.
+ *
+ * @param evaluate - Fits on the first `n` sequences and scores on the fresh set.
+ * @param maxSequences - The largest size to try.
+ * @returns The fits made and the size found.
+ * @example
+ * ```ts
+ * const search = searchSamples((n) => fitAndScore(n), 512);
+ * search.samplesNeeded; // for example 14
+ * ```
+ */
+export function searchSamples(evaluate: (numSequences: number) => SamplePoint, maxSequences: number): SampleSearch {
+  const points: SamplePoint[] = [];
+  const run = (n: number): boolean => {
+    const point = evaluate(n);
+    points.push(point);
+    return point.exactMatch === 1;
+  };
+  let failure = 0;
+  let success: number | null = null;
+  for (let n = 1; n <= maxSequences; n = n * 2 > maxSequences && n < maxSequences ? maxSequences : n * 2) {
+    if (run(n)) {
+      success = n;
+      break;
+    }
+    failure = n;
+    if (n === maxSequences) break;
+  }
+  if (success !== null) {
+    while (success - failure > Math.max(1, Math.floor(success / 8))) {
+      const middle = Math.floor((failure + success) / 2);
+      if (run(middle)) success = middle;
+      else failure = middle;
+    }
+  }
+  points.sort((a, b) => a.numSequences - b.numSequences);
+  return { points, samplesNeeded: success, lastFailure: failure };
+}
