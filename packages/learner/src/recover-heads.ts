@@ -200,8 +200,8 @@ const OPTION_KEYS = [
  *
  * Notes: the SVD route is exact to rounding (`relativeWeightError ≈ 1e-15`). In 108 random-teacher trials (`d` from
  * 2 to 8, `dOut` 2–4, 2–4 heads, 6 seeds each) `'auto'` returned an equivalent model every time and the generic
- * minimal head count in 107 (the other had, in 31 attempts, no 3-head solution found and got 4 heads), in 0.03–1 s
- * each. The search is local, so the count is an upper bound, exact in the generic case; it is never a wrong
+ * minimal head count in 107 (in the other, 31 attempts found no 3-head solution, so it returned 4 heads), in
+ * 0.03–1 s each. The search is local, so the count is an upper bound, exact in the generic case; it is never a wrong
  * model. Cost per projection iteration `O(dOut · d³ · H)`, per polish step `O(dOut · D · H²) + P³/3` with
  * `P = H · (dOut·d + d²)`. Equivalence is judged on folded weights, so heads are defined up to scaling, mixing and
  * the j↔k split (see feature-map's `equivalent`).
