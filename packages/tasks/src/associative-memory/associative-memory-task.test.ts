@@ -174,7 +174,7 @@ describe('learning associative memory with @lattn/learner', () => {
     const fresh = generateAssociativeMemoryTask({ numSequences: 200, seed: 99 });
     const outputs = forwardFolded(fit.weights, fresh.dataset.inputs, { mode: 'last' });
     expect(exactMatchAssociativeMemory(outputs, fresh).exactMatch).toBe(1);
-  });
+  }, 60_000); // a fit plus evaluation: about 1–3 s alone, much longer on a loaded machine
 });
 
 describe('decodeAssociativeMemory', () => {

@@ -190,7 +190,7 @@ describe('learning a random teacher with @lattn/learner', () => {
     const heads = recoverHeads(fit, { heads: 'auto' });
     expect(heads.numHeads).toBe(2);
     expect(heads.equivalent).toBe(true);
-  });
+  }, 60_000); // a fit plus evaluation: about 1–3 s alone, much longer on a loaded machine
 });
 
 /** The attention form of SPEC §1, summed directly: `(n, dOut)`. */

@@ -130,7 +130,7 @@ describe('generateTuringTask', () => {
       });
       expect(exactMatchTuring(outputs, other).exactMatch).toBe(1);
     }
-  });
+  }, 60_000); // four tasks and forward passes: under 1 s alone, longer on a loaded machine
 
   it('decodes the construction outputs to the true history tokens', () => {
     const outputs = forward(task.construction, task.dataset.inputs);
@@ -204,7 +204,7 @@ describe('learning Turing-machine histories with @lattn/learner', () => {
     expect([fit.solver, fit.featureDim]).toEqual(['dual', 1800]);
     const fresh = generateTuringTask({ ...options, numSequences: 40, seed: 99 });
     expect(runTuringWithModel(fit.weights, fresh).score.exactMatch).toBe(1);
-  });
+  }, 60_000); // a fit plus evaluation: about 1–3 s alone, much longer on a loaded machine
 });
 
 describe('decodeTuringTokens', () => {
