@@ -175,6 +175,36 @@ describe('eigh', () => {
     expectMatrixClose(gramOfColumns(vectors), identity(n), { atol: 4 * n * EPS, rtol: 0 });
   });
 
+  it('diagonalises glued Wilkinson matrices (blocks W⁺₂₁ joined by 1e-14: near-degenerate clusters)', () => {
+    const n = 147;
+    const data = new Float64Array(n * n);
+    for (let i = 0; i < n; i++) {
+      data[i * n + i] = Math.abs((i % 21) - 10);
+      if (i + 1 < n) {
+        const glue = i % 21 === 20 ? 1e-14 : 1;
+        data[i * n + i + 1] = glue;
+        data[(i + 1) * n + i] = glue;
+      }
+    }
+    const a = { rows: n, cols: n, data };
+    const { values, vectors } = eigh(a);
+    if (vectors === undefined) throw new Error('vectors missing');
+    const scale = largest(values);
+    expectMatrixClose(reconstruct(vectors, values), a, { atol: 4 * n * EPS * scale, rtol: 0 });
+    expectMatrixClose(gramOfColumns(vectors), identity(n), { atol: 4 * n * EPS, rtol: 0 });
+  });
+
+  it('diagonalises a matrix of small integers (exact ties between the halves of each merge)', () => {
+    const n = 120;
+    const rounded = randomSymmetric(n, 13).data.map((x) => Math.round(x));
+    const a = mirrorLower({ rows: n, cols: n, data: rounded });
+    const { values, vectors } = eigh(a);
+    if (vectors === undefined) throw new Error('vectors missing');
+    const scale = largest(values);
+    expectMatrixClose(reconstruct(vectors, values), a, { atol: 4 * n * EPS * scale, rtol: 0 });
+    expectMatrixClose(gramOfColumns(vectors), identity(n), { atol: 4 * n * EPS, rtol: 0 });
+  });
+
   it('matches the closed-form spectrum 2 − 2cos(kπ/(n+1)) of the 1-2-1 matrix (n = 151)', () => {
     const n = 151;
     const a = tridiagonal(new Array(n).fill(2), -1);

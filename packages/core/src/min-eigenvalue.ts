@@ -89,9 +89,10 @@ const SETTLED = 1e-4;
  * The smallest eigenvalue of a symmetric matrix (and optionally its eigenvector), at the cost of about one
  * Cholesky factorisation (`n³/3` multiply–adds) instead of a full eigendecomposition (`4n³/3` and more).
  *
- * Method: with `δ = n·ε·‖A‖_F`, factor `A − σI = LLᵀ` for `σ = −δ` (this succeeds for any positive semi-definite
- * `A`, singular included); if it fails, `σ` moves down by factors of 1000 until it does, never below the Gershgorin
- * bound. Lanczos with full reorthogonalisation then runs on `(A − σI)⁻¹`, whose largest eigenvalue
+ * Method: with `δ = n·ε·‖A‖_F` and `g` the Gershgorin lower bound of the spectrum, factor `A − σI = LLᵀ` for
+ * `σ = max(−δ, g − δ)` (this succeeds for any positive semi-definite `A`, singular included); if it fails, `σ`
+ * moves down by factors of 1000 until it does, never below `g − δ`. Lanczos with full reorthogonalisation then runs
+ * on `(A − σI)⁻¹`, whose largest eigenvalue
  * `1/(λ_min − σ)` stands out when `λ_min` is separated from the rest; each step is two triangular solves (`2n²`).
  * A candidate Ritz vector is purified by one more solve (Ericsson & Ruhe) and accepted once its residual in `A`
  * itself is below `rtol·‖A‖_F`; the answer is its Rayleigh quotient. Matrices with `n <= 64` are solved densely.
@@ -169,8 +170,8 @@ export function minEigenvalue(a: Matrix, options: ExtremeEigenvalueOptions = {})
 }
 
 /**
- * Cholesky factor of `A − σI` for the first `σ` in `−δ, −1000δ, …` (clamped at the Gershgorin bound minus `δ`,
- * where `A − σI` is diagonally dominant) for which it exists.
+ * Cholesky factor of `A − σI` for the first `σ` in `−δ, −1000δ, …` for which it exists, each clamped from below at
+ * `g − δ` (`g` the Gershgorin lower bound, where `A − σI` is strictly diagonally dominant, hence definite).
  */
 function shiftedFactor(s: Float64Array, n: number, frobenius: number): { factor: Matrix; shift: number } {
   const delta = frobenius > 0 ? n * 2 ** -52 * frobenius : 1;
