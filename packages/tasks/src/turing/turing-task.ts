@@ -3,7 +3,8 @@
  * input word in the context, then the computation history, one token per tape cell per configuration; the target
  * at every position is the next history token. One MHLA layer with four heads produces every history token exactly,
  * for every machine with `numStates` states (the program is read from the context, as a universal machine does),
- * within fixed bounds on the word length and the number of steps.
+ * within fixed bounds on the word length and the number of steps. The construction is this package's own, exactly
+ * verified against the simulator; it is not a transcription of the paper's proof (see the README).
  *
  * Layout, with `W = n + 2S` tape cells (see `tapeLength`):
  *
