@@ -143,13 +143,15 @@ function run(): void {
 
 function renderRace(): void {
   if (view === null) return;
-  const { exact, curve } = view.race;
+  const { exact, curve, running } = view.race;
   const summary =
     exact === null
       ? 'The exact solver runs first, then Adam trains H heads from a random start.'
-      : curve.length === 0
-        ? `Exact least squares finished in ${formatSeconds(exact.seconds)}; Adam is next.`
-        : `Exact least squares: one solve, ${formatSeconds(exact.seconds)}. Adam: ${curve.length - 1} epochs, ${formatSeconds(curve[curve.length - 1].seconds)}.`;
+      : running !== null
+        ? `Exact least squares: one solve, ${formatSeconds(exact.seconds)}. Adam: epoch ${running.epoch} of ${running.epochs} after ${formatSeconds(running.seconds)}; its per-epoch losses are drawn when it finishes.`
+        : curve.length === 0
+          ? `Exact least squares finished in ${formatSeconds(exact.seconds)}; Adam is next.`
+          : `Exact least squares: one solve, ${formatSeconds(exact.seconds)}. Adam: ${curve.length - 1} epochs, ${formatSeconds(curve[curve.length - 1].seconds)}.`;
   cards.race.replaceChildren(
     h('h2', {}, 'The race: exact solver vs Adam'),
     h('p', { class: 'note' }, summary),
