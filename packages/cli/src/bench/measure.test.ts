@@ -16,6 +16,13 @@ describe('measure', () => {
     expect(Number.isFinite(timing.seconds)).toBe(true);
   });
 
+  it('measures process CPU time with the cpu clock', () => {
+    const { run, calls } = counter();
+    const timing = measure(run, { repeats: 2, minSampleSeconds: 0.01, singleRunSeconds: 5, clock: 'cpu' });
+    expect(timing.runs).toBe(calls());
+    expect(timing.seconds).toBeGreaterThanOrEqual(0);
+  });
+
   it('times a call once when it is slower than singleRunSeconds', () => {
     const { run, calls } = counter();
     const timing = measure(run, { repeats: 3, minSampleSeconds: 1, singleRunSeconds: 0 });

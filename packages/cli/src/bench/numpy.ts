@@ -33,7 +33,8 @@ export interface NumpyTimings {
 
 /**
  * The Python side: reads `{ cases, options }` (JSON, first argument), times each case's `run` after its `setup`
- * with the rule of `measure.ts`, and prints `{ version, results: [{ key, seconds, runs }] }`.
+ * with the rule and clock of `measure.ts` (`time.process_time` for the CPU clock), and prints
+ * `{ version, results: [{ key, seconds, runs }] }`.
  */
 const TIMING_SCRIPT = `
 import json, math, sys, time
@@ -42,10 +43,12 @@ import numpy as np
 request = json.loads(sys.argv[1])
 options = request['options']
 
+now = time.process_time if options.get('clock') == 'cpu' else time.perf_counter
+
 def once(run, scope):
-    start = time.perf_counter()
+    start = now()
     eval(run, scope)
-    return time.perf_counter() - start
+    return now() - start
 
 results = []
 for case in request['cases']:
@@ -64,10 +67,10 @@ for case in request['cases']:
     calls = max(1, math.ceil(options['minSampleSeconds'] / max(latest, 1e-9)))
     best = math.inf
     for _ in range(options['repeats']):
-        start = time.perf_counter()
+        start = now()
         for _ in range(calls):
             eval(run, scope)
-        best = min(best, (time.perf_counter() - start) / calls)
+        best = min(best, (now() - start) / calls)
     results.append({'key': case['operation'] + '@' + str(case['size']), 'seconds': best, 'runs': warmup_calls + options['repeats'] * calls})
 print(json.dumps({'version': np.__version__, 'results': results}))
 `;

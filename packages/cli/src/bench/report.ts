@@ -49,7 +49,8 @@ export function formatBenchReport(report: BenchReport): string {
     '',
   ];
   lines.push(formatTable(rows, { header }).trimEnd(), '');
-  lines.push('Times are the best of several runs after a warm-up; "×" is lattn time / numpy time.');
+  const clock = report.clock === 'wall' ? 'wall-clock' : 'process CPU';
+  lines.push(`Times (${clock}) are the best of several runs after a warm-up; "×" is lattn time / numpy time.`);
   if (report.numpy !== null) {
     lines.push(`numpy ${report.numpy.version} (${report.numpy.python}), measured in the same run.`);
   }

@@ -97,6 +97,28 @@ describe('runBench', () => {
         expect(comparison?.ratio).toBeCloseTo((row.seconds as number) / (comparison?.seconds as number), 12);
       }
       expect(report.notices).toEqual([]);
+      expect(report.clock).toBe('wall');
+    },
+    60_000,
+  );
+
+  it.skipIf(runtime === undefined)(
+    `times numpy on one thread only with the CPU clock${note}`,
+    () => {
+      const report = runBench({
+        sections: [section],
+        sizes: [32],
+        only: ['sum'],
+        measure: { ...quick, clock: 'cpu' },
+        numpy: true,
+        onProgress: () => {},
+      });
+      expect(report.clock).toBe('cpu');
+      expect(report.rows[0].numpySingleThread).not.toBeNull();
+      expect(report.rows[0].numpyDefaultThreads).toBeNull();
+      expect(report.notices).toEqual([
+        'numpy with its default threads is timed only with --clock wall: CPU time adds up over threads.',
+      ]);
     },
     60_000,
   );
@@ -106,6 +128,7 @@ describe('formatBenchReport', () => {
   it('prints the machine, one row per case, the conventions and the notices', () => {
     const text = formatBenchReport({
       environment: { node: 'v20.0.0', cpu: 'Test CPU', cores: 2 },
+      clock: 'cpu',
       rows: [
         {
           section: 'kernels',
@@ -136,6 +159,7 @@ describe('formatBenchReport', () => {
       notices: ['NOTICE: something to know.'],
     });
     expect(text).toContain('Node v20.0.0, Test CPU, 2 cores');
+    expect(text).toContain('Times (process CPU) are the best of several runs');
     expect(text).toMatch(/gram\s+1024\s+0\.325\s+3\.31\s+0\.0212\s+15\.3\s+0\.0121\s+26\.9/);
     expect(text).toMatch(/ml-matrix-gram\s+1024\s+ml-matrix is not installed next to @lattn\/core/);
     expect(text).toContain('numpy 2.0.0 (python3), measured in the same run.');

@@ -4,7 +4,7 @@
  */
 import { cpus } from 'node:os';
 import { createRng, type ProgressCallback } from '@lattn/core';
-import { type MeasureOptions, measure } from './measure.js';
+import { type Clock, type MeasureOptions, measure } from './measure.js';
 import { findNumpy, type NumpyCase, type NumpyRuntime, type NumpyTimings, timeWithNumpy } from './numpy.js';
 import type { BenchOperation, BenchSection } from './types.js';
 
@@ -60,6 +60,8 @@ export interface BenchRow {
 export interface BenchReport {
   /** The machine and runtime. */
   readonly environment: { readonly node: string; readonly cpu: string; readonly cores: number };
+  /** The clock every time was measured with. */
+  readonly clock: Clock;
   /** One row per operation and size. */
   readonly rows: readonly BenchRow[];
   /** Each operation's flop convention. */
@@ -119,7 +121,10 @@ export function runBench(options: BenchRunOptions): BenchReport {
         'Install numpy (pip install numpy, or apt-get install python3-numpy) to compare.',
     );
   } else if (numpyCases.length > 0) {
-    for (const singleThread of [true, false]) {
+    if (options.measure.clock === 'cpu') {
+      notices.push('numpy with its default threads is timed only with --clock wall: CPU time adds up over threads.');
+    }
+    for (const singleThread of options.measure.clock === 'cpu' ? [true] : [true, false]) {
       const stage = singleThread ? 'numpy 1 thread' : 'numpy default threads';
       options.onProgress({ stage, done: 0, total: 1 });
       references.push(timeWithNumpy(runtime, numpyCases, options.measure, singleThread));
@@ -157,6 +162,7 @@ export function runBench(options: BenchRunOptions): BenchReport {
   const processors = cpus();
   return {
     environment: { node: process.version, cpu: processors[0]?.model ?? 'unknown', cores: processors.length },
+    clock: options.measure.clock ?? 'wall',
     rows,
     conventions,
     numpy: runtime ?? null,

@@ -40,6 +40,25 @@ describe('lattn bench', () => {
     expect(stderr()).toContain('lattn 100% (4/4)');
   }, 30_000);
 
+  it('measures process CPU time with --clock cpu', async () => {
+    const { io, stdout } = captured();
+    const args = [
+      'bench',
+      '--sizes',
+      '8',
+      '--only',
+      'gram',
+      '--repeats',
+      '1',
+      '--no-numpy',
+      '--clock',
+      'cpu',
+      '--json',
+    ];
+    expect(await main(args, io)).toBe(0);
+    expect(JSON.parse(stdout())).toMatchObject({ clock: 'cpu', rows: [{ operation: 'gram', size: 8 }] });
+  }, 30_000);
+
   it('prints a table with the flop conventions', async () => {
     const { io, stdout } = captured();
     expect(await main(['bench', '--sizes', '8', '--only', 'gemm', '--repeats', '1', '--no-numpy'], io)).toBe(0);
@@ -58,6 +77,7 @@ describe('lattn bench', () => {
     ],
     [['--repeats', '0'], '--repeats must be an integer >= 1 and <= 100'],
     [['--only', 'svdd'], "received 'svdd'."],
+    [['--clock', 'gpu'], '--clock must be one of wall, cpu'],
   ])('rejects %j in one line with exit code 2', async (args, message) => {
     const { io, stdout, stderr } = captured();
     expect(await main(['bench', ...args], io)).toBe(2);
