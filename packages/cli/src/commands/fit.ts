@@ -79,9 +79,9 @@ export const fitCommand: Command = defineCommand({
       default: 'full',
       description:
         "heads of the written model: full = the paper's SVD route (up to d² heads), auto = the fewest heads " +
-        'that reproduce the fit, H = exactly H heads (the best H-head approximation when none is exact)',
+        'that reproduce the fit, N = exactly N heads (the best N-head approximation when none is exact)',
     },
-    seed: { kind: 'integer', default: 0, description: 'seed of the head search (--heads auto or H)' },
+    seed: { kind: 'integer', default: 0, description: 'seed of the head search (--heads auto or N)' },
     chunkSize: CHUNK_SIZE_OPTION,
     json: { kind: 'boolean', description: 'print one JSON document instead of the summary' },
   },
