@@ -1,21 +1,10 @@
 import { SingularValueDecomposition } from 'ml-matrix';
 import { describe, expect, it } from 'vitest';
+import { expectLattnError, toMl } from './__fixtures__/oracles.js';
 import { EPS, lowRank, plantedSingular } from './__fixtures__/planted-matrices.js';
-import { isLattnError } from './errors.js';
-import { toMlMatrix } from './internal/ml-matrix.js';
 import { fromRows, identity } from './matrix.js';
 import { matrixRank } from './matrix-rank.js';
 import { expectVectorClose } from './testing/index.js';
-
-function errorCode(run: () => unknown): string {
-  try {
-    run();
-  } catch (error) {
-    if (isLattnError(error)) return error.code;
-    throw error;
-  }
-  throw new Error('expected a LattnError');
-}
 
 describe('matrixRank', () => {
   it.each([
@@ -32,7 +21,7 @@ describe('matrixRank', () => {
   it('agrees with ml-matrix’s singular values', () => {
     const a = lowRank(30, 20, 9, 1);
     const { singularValues } = matrixRank(a);
-    const oracle = new SingularValueDecomposition(toMlMatrix(a), { autoTranspose: true });
+    const oracle = new SingularValueDecomposition(toMl(a), { autoTranspose: true });
     expectVectorClose(singularValues, oracle.diagonal, { atol: 1e-12 * singularValues[0], rtol: 0 });
   });
 
@@ -65,9 +54,9 @@ describe('matrixRank', () => {
   });
 
   it('throws for invalid input with its code', () => {
-    expect(errorCode(() => matrixRank(fromRows([[Number.NaN]])))).toBe('NON_FINITE');
-    expect(errorCode(() => matrixRank(fromRows([[1]]), { rtol: Number.NaN }))).toBe('INVALID_ARGUMENT');
-    expect(errorCode(() => matrixRank(fromRows([[1]]), { tol: 1 } as never))).toBe('INVALID_ARGUMENT');
-    expect(errorCode(() => matrixRank('a' as never))).toBe('INVALID_ARGUMENT');
+    expectLattnError(() => matrixRank(fromRows([[Number.NaN]])), 'NON_FINITE');
+    expectLattnError(() => matrixRank(fromRows([[1]]), { rtol: Number.NaN }), 'INVALID_ARGUMENT');
+    expectLattnError(() => matrixRank(fromRows([[1]]), { tol: 1 } as never), 'INVALID_ARGUMENT');
+    expectLattnError(() => matrixRank('a' as never), 'INVALID_ARGUMENT');
   });
 });

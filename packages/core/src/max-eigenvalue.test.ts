@@ -1,23 +1,13 @@
 import { describe, expect, it } from 'vitest';
+import { expectLattnError } from './__fixtures__/oracles.js';
 import { EPS, plantedSymmetric, randomSymmetric } from './__fixtures__/planted-matrices.js';
 import { eigh } from './eigh.js';
-import { isLattnError } from './errors.js';
 import { gram } from './gram.js';
 import { matmul } from './matmul.js';
 import { fromRows, type Matrix } from './matrix.js';
 import { maxEigenvalue } from './max-eigenvalue.js';
 import { createRng } from './rng.js';
 import { expectVectorClose } from './testing/index.js';
-
-function errorCode(run: () => unknown): string {
-  try {
-    run();
-  } catch (error) {
-    if (isLattnError(error)) return error.code;
-    throw error;
-  }
-  throw new Error('expected a LattnError');
-}
 
 function residual(a: Matrix, x: Float64Array, lambda: number): number {
   const ax = matmul(a, { rows: a.rows, cols: 1, data: x }).data;
@@ -95,22 +85,22 @@ describe('maxEigenvalue', () => {
 
   it('throws NOT_CONVERGED when maxIterations is too small', () => {
     const a = gram(createRng(4).normalMatrix(200, 100));
-    expect(errorCode(() => maxEigenvalue(a, { maxIterations: 3 }))).toBe('NOT_CONVERGED');
+    expectLattnError(() => maxEigenvalue(a, { maxIterations: 3 }), 'NOT_CONVERGED');
   });
 
   it('throws with the documented codes for invalid input', () => {
-    expect(errorCode(() => maxEigenvalue({ rows: 0, cols: 0, data: new Float64Array(0) }))).toBe('SHAPE_MISMATCH');
-    expect(
-      errorCode(() =>
+    expectLattnError(() => maxEigenvalue({ rows: 0, cols: 0, data: new Float64Array(0) }), 'SHAPE_MISMATCH');
+    expectLattnError(
+      () =>
         maxEigenvalue(
           fromRows([
             [1, 2],
             [0, 1],
           ]),
         ),
-      ),
-    ).toBe('INVALID_ARGUMENT');
-    expect(errorCode(() => maxEigenvalue(fromRows([[1]]), { rtol: -1 }))).toBe('INVALID_ARGUMENT');
-    expect(errorCode(() => maxEigenvalue(fromRows([[Number.POSITIVE_INFINITY]])))).toBe('NON_FINITE');
+      'INVALID_ARGUMENT',
+    );
+    expectLattnError(() => maxEigenvalue(fromRows([[1]]), { rtol: -1 }), 'INVALID_ARGUMENT');
+    expectLattnError(() => maxEigenvalue(fromRows([[Number.POSITIVE_INFINITY]])), 'NON_FINITE');
   });
 });

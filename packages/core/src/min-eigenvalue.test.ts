@@ -1,23 +1,13 @@
 import { describe, expect, it } from 'vitest';
+import { expectLattnError } from './__fixtures__/oracles.js';
 import { EPS, lowRank, plantedSymmetric, randomSymmetric } from './__fixtures__/planted-matrices.js';
 import { eigh } from './eigh.js';
-import { isLattnError } from './errors.js';
 import { gram } from './gram.js';
 import { matmul } from './matmul.js';
 import { fromRows, type Matrix } from './matrix.js';
 import { minEigenvalue } from './min-eigenvalue.js';
 import { createRng } from './rng.js';
 import { expectVectorClose } from './testing/index.js';
-
-function errorCode(run: () => unknown): string {
-  try {
-    run();
-  } catch (error) {
-    if (isLattnError(error)) return error.code;
-    throw error;
-  }
-  throw new Error('expected a LattnError');
-}
 
 /** `‖A·x − λ·x‖₂` measured independently of the implementation. */
 function residual(a: Matrix, x: Float64Array, lambda: number): number {
@@ -139,33 +129,33 @@ describe('minEigenvalue', () => {
 
   it('throws NOT_CONVERGED with the residual reached when maxIterations is too small', () => {
     const a = gram(createRng(12).normalMatrix(200, 100));
-    expect(errorCode(() => minEigenvalue(a, { maxIterations: 2 }))).toBe('NOT_CONVERGED');
+    expectLattnError(() => minEigenvalue(a, { maxIterations: 2 }), 'NOT_CONVERGED');
     expect(() => minEigenvalue(a, { maxIterations: 2 })).toThrow(
       /minEigenvalue: the Lanczos iteration did not converge/,
     );
   });
 
   it('throws SHAPE_MISMATCH for empty or non-square matrices', () => {
-    expect(errorCode(() => minEigenvalue({ rows: 0, cols: 0, data: new Float64Array(0) }))).toBe('SHAPE_MISMATCH');
-    expect(errorCode(() => minEigenvalue(fromRows([[1, 2]])))).toBe('SHAPE_MISMATCH');
+    expectLattnError(() => minEigenvalue({ rows: 0, cols: 0, data: new Float64Array(0) }), 'SHAPE_MISMATCH');
+    expectLattnError(() => minEigenvalue(fromRows([[1, 2]])), 'SHAPE_MISMATCH');
   });
 
   it('throws INVALID_ARGUMENT for asymmetric input and bad options, NON_FINITE for NaN', () => {
-    expect(
-      errorCode(() =>
+    expectLattnError(
+      () =>
         minEigenvalue(
           fromRows([
             [1, 0],
             [1, 1],
           ]),
         ),
-      ),
-    ).toBe('INVALID_ARGUMENT');
+      'INVALID_ARGUMENT',
+    );
     const a = fromRows([[1]]);
-    expect(errorCode(() => minEigenvalue(a, { rtol: 0 }))).toBe('INVALID_ARGUMENT');
-    expect(errorCode(() => minEigenvalue(a, { maxIterations: 0 }))).toBe('INVALID_ARGUMENT');
-    expect(errorCode(() => minEigenvalue(a, { seed: 0.5 }))).toBe('INVALID_ARGUMENT');
-    expect(errorCode(() => minEigenvalue(a, { vectors: true } as never))).toBe('INVALID_ARGUMENT');
-    expect(errorCode(() => minEigenvalue(fromRows([[Number.NaN]])))).toBe('NON_FINITE');
+    expectLattnError(() => minEigenvalue(a, { rtol: 0 }), 'INVALID_ARGUMENT');
+    expectLattnError(() => minEigenvalue(a, { maxIterations: 0 }), 'INVALID_ARGUMENT');
+    expectLattnError(() => minEigenvalue(a, { seed: 0.5 }), 'INVALID_ARGUMENT');
+    expectLattnError(() => minEigenvalue(a, { vectors: true } as never), 'INVALID_ARGUMENT');
+    expectLattnError(() => minEigenvalue(fromRows([[Number.NaN]])), 'NON_FINITE');
   });
 });
