@@ -61,7 +61,8 @@ interface RunView {
   step: number;
 }
 
-let raw: RawParams = parseQuery(window.location.search).raw;
+const initial = parseQuery(window.location.search);
+let raw: RawParams = initial.raw;
 let worker: Worker | null = null;
 let busy = false;
 let runId = 0;
@@ -138,6 +139,7 @@ function run(): void {
   cards.automaton.hidden = params.task !== 'automaton';
   if (params.task === 'automaton') placeholder(cards.automaton, 'Automaton, step by step', 'waiting for the fit…');
   setStatus('Running…');
+  document.body.dataset.state = 'running';
   post({ type: 'run', runId, params });
 }
 
@@ -380,16 +382,13 @@ fields.addEventListener('change', (event) => {
 });
 form.addEventListener('submit', (event) => {
   event.preventDefault();
-  document.body.dataset.state = 'running';
   run();
 });
 
-const { ignored } = parseQuery(window.location.search);
-if (ignored.length > 0) notice.textContent = `Ignored URL parameters: ${ignored.join(', ')}.`;
+if (initial.ignored.length > 0) notice.textContent = `Ignored URL parameters: ${initial.ignored.join(', ')}.`;
 showForm();
 if (check() === null) {
   setStatus('Some settings in the link are invalid: see the messages next to them.', 'error');
 } else {
-  document.body.dataset.state = 'running';
   run();
 }

@@ -157,16 +157,19 @@ describe('automatonSteps', () => {
     expect(flagged).toEqual(wrong);
   });
 
-  it('marks steps after a wrong one that follow the automaton as off the true path', () => {
+  it('marks steps that follow the automaton from a state off the true path as off-track', () => {
     const { weights } = fitLinearAttention(prepared.train);
     const run = runAutomatonWithModel(weights, test);
-    const views = test.instances.map((_, b) => automatonSteps(weights, test, b, run.histories[b], []));
-    const derailed = views.flatMap((view) => view.steps.filter((step) => step.status === 'off-track'));
-    for (const step of derailed) expect(step.predicted).toBe(step.correct);
-    for (const view of views) {
-      const firstWrong = view.steps.findIndex((step) => step.predicted !== step.truth);
-      const before = firstWrong < 0 ? view.steps : view.steps.slice(0, firstWrong);
-      expect(before.every((step) => step.status === 'right')).toBe(true);
+    const steps = test.instances.flatMap((instance, b) =>
+      automatonSteps(weights, test, b, run.histories[b], []).steps.map((step) => ({
+        step,
+        trueFrom: instance.states[step.index - 1],
+      })),
+    );
+    expect(steps.some(({ step }) => step.status === 'off-track')).toBe(true);
+    for (const { step, trueFrom } of steps) {
+      const expected = step.predicted !== step.correct ? 'wrong' : step.from === trueFrom ? 'right' : 'off-track';
+      expect(step.status).toBe(expected);
     }
   });
 

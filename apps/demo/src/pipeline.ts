@@ -319,7 +319,6 @@ export function automatonSteps(
   }
   const [outputs] = forwardFolded(weights, [{ rows: source.rows, cols: d, data }]);
   const steps: AutomatonStep[] = [];
-  let onTrack = true;
   for (let i = 1; i <= n; i++) {
     const row = encoding.tableLength + n + i - 1;
     const scores = Array.from(outputs.data.subarray(row * outputs.cols, (row + 1) * outputs.cols));
@@ -327,9 +326,8 @@ export function automatonSteps(
     const symbol = word[i - 1];
     const predicted = argmax(scores);
     const correct = automaton.transitions[from][symbol];
-    const status = predicted !== correct ? 'wrong' : onTrack ? 'right' : 'off-track';
+    const status = predicted !== correct ? 'wrong' : from === states[i - 1] ? 'right' : 'off-track';
     steps.push({ index: i, from, symbol, scores, predicted, correct, truth: states[i], status });
-    if (predicted !== states[i]) onTrack = false;
   }
   return { instance, numInstances: task.instances.length, automaton, word, steps, wrongInstances: wrong };
 }

@@ -135,8 +135,8 @@ export interface AutomatonStep {
   /** `q_i` of the true history. */
   readonly truth: number;
   /**
-   * `'wrong'`: `predicted ≠ correct`; `'off-track'`: the step is right but starts from a wrong state left by an
-   * earlier error; `'right'` otherwise.
+   * `'wrong'`: `predicted ≠ correct`; `'off-track'`: the step follows the automaton but starts from a state other
+   * than the true one (an earlier wrong step led there); `'right'` otherwise.
    */
   readonly status: StepStatus;
 }
