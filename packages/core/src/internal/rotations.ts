@@ -52,55 +52,79 @@ export function truncateSweep(batch: RotationBatch, to: number): void {
   batch.sweeps[batch.sweeps.length - 3] = to;
 }
 
-/** Applies and clears every buffered sweep, two rows at a time (two independent chains hide FP latency). */
+/** Applies and clears every buffered sweep, four rows at a time (independent chains hide floating-point latency). */
 export function flushRotations(batch: RotationBatch): void {
   const { z, rows, cols, cosines: cs, sines: sn, sweeps } = batch;
   const numSweeps = sweeps.length / 4;
   if (numSweeps === 0) return;
   let row = 0;
-  for (; row + 1 < rows; row += 2) {
-    const o = row * cols;
-    const p = o + cols;
+  for (; row + 3 < rows; row += 4) {
+    const o0 = row * cols;
+    const o1 = o0 + cols;
+    const o2 = o1 + cols;
+    const o3 = o2 + cols;
     for (let q = 0; q < 4 * numSweeps; q += 4) {
       const from = sweeps[q];
       const to = sweeps[q + 1];
       const pivot = sweeps[q + 2];
       let k = sweeps[q + 3];
       if (pivot >= 0) {
-        applyPivotSweep(z, o, from, to, pivot, cs, sn, k);
-        applyPivotSweep(z, p, from, to, pivot, cs, sn, k);
+        applyPivotSweep(z, o0, from, to, pivot, cs, sn, k);
+        applyPivotSweep(z, o1, from, to, pivot, cs, sn, k);
+        applyPivotSweep(z, o2, from, to, pivot, cs, sn, k);
+        applyPivotSweep(z, o3, from, to, pivot, cs, sn, k);
       } else if (to < from) {
         // Down (j = from … to): the running column is j+1.
-        let carry0 = z[o + from + 1];
-        let carry1 = z[p + from + 1];
+        let c0 = z[o0 + from + 1];
+        let c1 = z[o1 + from + 1];
+        let c2 = z[o2 + from + 1];
+        let c3 = z[o3 + from + 1];
         for (let j = from; j >= to; j--, k++) {
           const c = cs[k];
           const s = sn[k];
-          const x0 = z[o + j];
-          const x1 = z[p + j];
-          z[o + j + 1] = c * carry0 - s * x0;
-          z[p + j + 1] = c * carry1 - s * x1;
-          carry0 = c * x0 + s * carry0;
-          carry1 = c * x1 + s * carry1;
+          const x0 = z[o0 + j];
+          const x1 = z[o1 + j];
+          const x2 = z[o2 + j];
+          const x3 = z[o3 + j];
+          z[o0 + j + 1] = c * c0 - s * x0;
+          z[o1 + j + 1] = c * c1 - s * x1;
+          z[o2 + j + 1] = c * c2 - s * x2;
+          z[o3 + j + 1] = c * c3 - s * x3;
+          c0 = c * x0 + s * c0;
+          c1 = c * x1 + s * c1;
+          c2 = c * x2 + s * c2;
+          c3 = c * x3 + s * c3;
         }
-        z[o + to] = carry0;
-        z[p + to] = carry1;
+        z[o0 + to] = c0;
+        z[o1 + to] = c1;
+        z[o2 + to] = c2;
+        z[o3 + to] = c3;
       } else {
         // Up (j = from … to): the running column is j.
-        let carry0 = z[o + from];
-        let carry1 = z[p + from];
+        let c0 = z[o0 + from];
+        let c1 = z[o1 + from];
+        let c2 = z[o2 + from];
+        let c3 = z[o3 + from];
         for (let j = from; j <= to; j++, k++) {
           const c = cs[k];
           const s = sn[k];
-          const y0 = z[o + j + 1];
-          const y1 = z[p + j + 1];
-          z[o + j] = c * carry0 + s * y0;
-          z[p + j] = c * carry1 + s * y1;
-          carry0 = c * y0 - s * carry0;
-          carry1 = c * y1 - s * carry1;
+          const y0 = z[o0 + j + 1];
+          const y1 = z[o1 + j + 1];
+          const y2 = z[o2 + j + 1];
+          const y3 = z[o3 + j + 1];
+          z[o0 + j] = c * c0 + s * y0;
+          z[o1 + j] = c * c1 + s * y1;
+          z[o2 + j] = c * c2 + s * y2;
+          z[o3 + j] = c * c3 + s * y3;
+          c0 = c * y0 - s * c0;
+          c1 = c * y1 - s * c1;
+          c2 = c * y2 - s * c2;
+          c3 = c * y3 - s * c3;
         }
-        z[o + to + 1] = carry0;
-        z[p + to + 1] = carry1;
+        z[o0 + to + 1] = c0;
+        z[o1 + to + 1] = c1;
+        z[o2 + to + 1] = c2;
+        z[o3 + to + 1] = c3;
       }
     }
   }
