@@ -23,8 +23,8 @@ export const reproduceCommand: Command = defineCommand({
     'to the teacher against the certificate λ_min across key mixtures; (c) finite automata, exact match and samples ' +
     'needed against states, alphabet and word length; (d) Turing-machine histories, next-symbol accuracy on fresh ' +
     'machines. Writes DIR/report.html, one page with no external resources, and DIR/results.json. Seeds are fixed: ' +
-    'only timings change between runs. The full run takes about 6 minutes on a busy 2-core machine, --quick about ' +
-    '1 minute, ' +
+    'only timings change between runs. On a busy 2-core machine the full run takes 2 to 6 minutes, --quick under a ' +
+    'minute, ' +
     '--preset tiny (a smoke test whose numbers mean nothing) a few seconds. Progress goes to stderr.',
   options: {
     quick: { kind: 'boolean', description: 'the smaller settings (same as --preset quick)' },
