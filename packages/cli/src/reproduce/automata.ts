@@ -255,7 +255,7 @@ export function renderAutomata(results: AutomataResults): string {
     color: number,
   ) =>
     renderPlot({
-      title: `Samples needed vs ${label}`,
+      title: `Samples needed vs ${label.split(' ').at(-1)}`,
       x: { label, scale: 'linear', integer: true },
       y: { label: 'training sequences for 100%', scale: 'linear', min: 0, integer: true },
       series: [
