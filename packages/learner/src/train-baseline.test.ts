@@ -158,6 +158,29 @@ describe('trainBaseline', () => {
     expect(seen).toEqual([1, 2, 3]);
   });
 
+  it('streams every loss-curve point to onEpoch as it is measured', () => {
+    const streamed: number[] = [];
+    const result = trainBaseline(smallTeacherData(6, 'last', 8), {
+      numHeads: 1,
+      epochs: 3,
+      onEpoch: (point) => streamed.push(point.loss),
+    });
+    expect(streamed).toEqual(result.lossCurve.map((point) => point.loss));
+    expect(streamed).toHaveLength(4);
+  });
+
+  it('does not start at a teacher drawn from createRng with the same seed', () => {
+    const seed = 4;
+    const rng = createRng(seed);
+    const layout = parameterLayout(3, 2, 1);
+    const initScale = 1 / Math.sqrt(3);
+    const teacherDraws = Array.from({ length: layout.size }, () => initScale * rng.normal());
+    const result = trainBaseline(smallTeacherData(6, 'last', 8), { numHeads: 1, epochs: 0, seed });
+    const initial = toParameters(result.model);
+    const matching = teacherDraws.filter((value, i) => value === initial[i]).length;
+    expect(matching).toBe(0);
+  });
+
   it('does not mutate the dataset', () => {
     const dataset = smallTeacherData(7, 'all', 4);
     const copy = structuredClone(dataset);

@@ -72,6 +72,12 @@ export interface TrainBaselineOptions {
    */
   readonly onProgress?: ProgressCallback;
   /**
+   * Receives each point of the loss curve as soon as it is measured (the initial point, then one per epoch), so a
+   * caller can plot the curve live. Called synchronously; it should return quickly.
+   * @defaultValue none
+   */
+  readonly onEpoch?: (point: LossPoint) => void;
+  /**
    * A held-out dataset (same `modelDim` and `outputDim`, any mode) whose loss is recorded next to the training loss.
    * @defaultValue none
    */
@@ -145,6 +151,7 @@ const OPTION_KEYS = [
   'initScale',
   'seed',
   'onProgress',
+  'onEpoch',
   'validation',
 ];
 
@@ -213,6 +220,13 @@ export function trainBaseline(dataset: Dataset, options: TrainBaselineOptions): 
       `${fn}: options.onProgress must be a function. Expected a function or undefined; received ${typeof onProgress}.`,
     );
   }
+  const onEpoch = options.onEpoch;
+  if (onEpoch !== undefined && typeof onEpoch !== 'function') {
+    throw new LattnError(
+      'INVALID_ARGUMENT',
+      `${fn}: options.onEpoch must be a function. Expected a function or undefined; received ${typeof onEpoch}.`,
+    );
+  }
   const validation = options.validation;
   if (validation !== undefined) {
     const validationShape = checkDataset(fn, validation);
@@ -225,7 +239,9 @@ export function trainBaseline(dataset: Dataset, options: TrainBaselineOptions): 
   }
 
   const layout = parameterLayout(shape.modelDim, shape.outputDim, numHeads);
-  const rng = createRng(seed);
+  // A forked stream, so the initialisation never replays the plain `createRng(seed)` normals that task generators
+  // draw their teachers from: with equal seeds, training would otherwise start at the teacher.
+  const rng = createRng(seed).fork();
   const params = new Float64Array(layout.size);
   for (let i = 0; i < params.length; i++) params[i] = initScale * rng.normal();
 
@@ -249,6 +265,7 @@ export function trainBaseline(dataset: Dataset, options: TrainBaselineOptions): 
   const lossCurve: LossPoint[] = [
     { epoch: 0, step: 0, ...initial, learningRate, seconds: (performance.now() - started) / 1000 },
   ];
+  onEpoch?.(lossCurve[0]);
   const warnings: string[] = [];
   let step = 0;
   let epochsDone = 0;
@@ -279,7 +296,15 @@ export function trainBaseline(dataset: Dataset, options: TrainBaselineOptions): 
     }
     epochsDone = epoch;
     const point = evaluate();
-    lossCurve.push({ epoch, step, ...point, learningRate: rate, seconds: (performance.now() - started) / 1000 });
+    const measured: LossPoint = {
+      epoch,
+      step,
+      ...point,
+      learningRate: rate,
+      seconds: (performance.now() - started) / 1000,
+    };
+    lossCurve.push(measured);
+    onEpoch?.(measured);
     onProgress?.({ stage: 'epoch', done: epoch, total: epochs });
   }
 
