@@ -84,6 +84,8 @@ export interface ExtremeEigenvalue {
 const SHIFT_GROWTH = 1000;
 /** Relative change of the top Ritz value below which the pair is checked in `A`. */
 const SETTLED = 1e-4;
+/** A Ritz vector whose residual is within this factor of the tolerance is purified before giving up on it. */
+const PURIFY_WINDOW = 1e6;
 
 /**
  * The smallest eigenvalue of a symmetric matrix (and optionally its eigenvector), at the cost of about one
@@ -92,10 +94,10 @@ const SETTLED = 1e-4;
  * Method: with `δ = n·ε·‖A‖_F` and `g` the Gershgorin lower bound of the spectrum, factor `A − σI = LLᵀ` for
  * `σ = max(−δ, g − δ)` (this succeeds for any positive semi-definite `A`, singular included); if it fails, `σ`
  * moves down by factors of 1000 until it does, never below `g − δ`. Lanczos with full reorthogonalisation then runs
- * on `(A − σI)⁻¹`, whose largest eigenvalue
- * `1/(λ_min − σ)` stands out when `λ_min` is separated from the rest; each step is two triangular solves (`2n²`).
- * A candidate Ritz vector is purified by one more solve (Ericsson & Ruhe) and accepted once its residual in `A`
- * itself is below `rtol·‖A‖_F`; the answer is its Rayleigh quotient. Matrices with `n <= 64` are solved densely.
+ * on `(A − σI)⁻¹`, whose largest eigenvalue `1/(λ_min − σ)` stands out when `λ_min` is separated from the rest;
+ * each step is one solve with the factor (`2n²` flops). A candidate Ritz vector — purified by one more solve when
+ * that can help (Ericsson & Ruhe) — is accepted once its residual in `A` itself is below `rtol·‖A‖_F`; the answer
+ * is its Rayleigh quotient. Matrices with `n <= 64` are solved densely.
  *
  * **Numerical notes:** up to roundoff, `λ_min` lies in `(shift, value]`: the factorisation proves `A − σI`
  * positive definite, and a Rayleigh quotient is never below `λ_min`. `value` is also within `residualNorm` of an
@@ -157,8 +159,13 @@ export function minEigenvalue(a: Matrix, options: ExtremeEigenvalueOptions = {})
     promising: (mu, previous, estimate) =>
       (spread * estimate) / mu <= tolerance || Math.abs(mu - previous) <= SETTLED * mu,
     accept: (_mu, ritz) => {
+      const raw = rayleigh(s, n, ritz);
+      if (raw.residual < best.residual) best = { value: raw.value, vector: ritz, residual: raw.residual };
+      if (raw.residual <= tolerance) return true;
+      if (raw.residual > PURIFY_WINDOW * tolerance) return false;
       // Purification (Ericsson & Ruhe 1980): one more application of (A − σI)⁻¹ damps the components along
-      // large eigenvalues that Rayleigh–Ritz in the inverted spectrum cannot see.
+      // large eigenvalues that Rayleigh–Ritz in the inverted spectrum cannot see (they dominate the residual of a
+      // Ritz vector from a cluster of small eigenvalues, as in a singular A).
       const vector = normalized(solve(ritz));
       const { value, residual } = rayleigh(s, n, vector);
       if (residual < best.residual) best = { value, vector, residual };
