@@ -51,6 +51,16 @@ describe('eigh', () => {
     },
   );
 
+  it('prints what the README shows for the 1-2-1 matrix of size 3', () => {
+    const g = fromRows([
+      [2, 1, 0],
+      [1, 2, 1],
+      [0, 1, 2],
+    ]);
+    expect(Array.from(eigh(g).values)).toEqual([0.5857864376269051, 2, 3.414213562373095]);
+    expectVectorClose(eigh(g).values, [2 - Math.SQRT2, 2, 2 + Math.SQRT2], { rtol: 4 * EPS });
+  });
+
   it('matches the 2 × 2 closed form', () => {
     const [p, q, r] = [3, -2, 0.5];
     const { values, vectors } = eigh(

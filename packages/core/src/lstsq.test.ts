@@ -4,7 +4,7 @@ import { EPS, lowRank, plantedSingular } from './__fixtures__/planted-matrices.j
 import { cholesky, choleskySolve } from './cholesky.js';
 import { lstsq } from './lstsq.js';
 import { matmul } from './matmul.js';
-import { fromRows, type Matrix } from './matrix.js';
+import { fromRows, type Matrix, toRows } from './matrix.js';
 import { pinv } from './pinv.js';
 import { createRng } from './rng.js';
 import { svd } from './svd.js';
@@ -94,6 +94,19 @@ describe('lstsq', () => {
     const b = createRng(3).normalMatrix(15, 2);
     const result = lstsq(a, b);
     expectMatrixClose(result.solution, matmul(pinv(a).inverse, b), { rtol: 1e-9, atol: 1e-9 });
+  });
+
+  it('splits the weight of a duplicated column evenly, as the README shows', () => {
+    const fit = lstsq(
+      fromRows([
+        [1, 1],
+        [2, 2],
+        [3, 3],
+      ]),
+      fromRows([[2], [4], [6]]),
+    );
+    expect(toRows(fit.solution)).toEqual([[0.9999999999999998], [1]]);
+    expect([fit.rank, fit.threshold]).toEqual([1, 3.524848827571324e-15]);
   });
 
   it('reports residual norms equal to ‖A·x − b‖ column by column', () => {
