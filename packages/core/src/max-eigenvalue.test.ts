@@ -78,6 +78,24 @@ describe('maxEigenvalue', () => {
     expect([zero.value, zero.residualNorm]).toEqual([0, 0]);
   });
 
+  it.each([
+    [80, 1e160],
+    [80, 1e-160],
+    [80, 1e300],
+    [80, 1e-300],
+    [12, 1e-160],
+  ])('returns λ_max of an (%i, %i)-scaled Gram matrix (regression: residuals over- or underflowed)', (n, factor) => {
+    // Before the fix, 1e±160 threw NOT_CONVERGED or, for 1e-160, accepted a 2 % wrong value with residual 0.
+    const a = gram(createRng(8).normalMatrix(2 * n, n));
+    const scaled = { rows: n, cols: n, data: a.data.map((x) => x * factor) };
+    const reference = maxEigenvalue(a);
+    const result = maxEigenvalue(scaled, { vector: true });
+    expectVectorClose([result.value], [reference.value * factor], { rtol: 1e-12 });
+    expect(result.residualNorm).toBeGreaterThan(0);
+    expect(result.residualNorm).toBeLessThanOrEqual(result.tolerance);
+    expectVectorClose([result.tolerance], [reference.tolerance * factor], { rtol: 1e-12 });
+  });
+
   it('is deterministic for a seed', () => {
     const a = gram(createRng(3).normalMatrix(120, 90));
     expect(maxEigenvalue(a, { seed: 5 })).toEqual(maxEigenvalue(a, { seed: 5 }));

@@ -31,6 +31,8 @@ import type { ExtremeEigenvalue, ExtremeEigenvalueOptions } from './min-eigenval
  * never above `λ_max`. A tight cluster at the top of the spectrum (eigenvalues closer than about `1e-6·‖A‖`
  * but not equal) slows convergence; raise `maxIterations` or `rtol`, or use {@link eigh}, if it throws
  * `NOT_CONVERGED`. For `λ_max` of a positive semi-definite matrix (the certificate's use) the gap is normally large.
+ * The matrix is scaled by a power of two first (exactly), so entries from about `1e-300` to `1e300` are safe:
+ * residuals are measured where their squares cannot overflow or underflow.
  *
  * @param a - A symmetric `(n, n)` matrix with finite entries, `n >= 1`; only the lower triangle is used.
  * @param options - See {@link ExtremeEigenvalueOptions}.
@@ -50,7 +52,8 @@ import type { ExtremeEigenvalue, ExtremeEigenvalueOptions } from './min-eigenval
 export function maxEigenvalue(a: Matrix, options: ExtremeEigenvalueOptions = {}): ExtremeEigenvalue {
   const settings = extremeSettings('maxEigenvalue', a, options);
   const { n, rtol, symmetryRtol } = settings;
-  const { data: s, frobenius } = symmetricCopy('maxEigenvalue', settings.a);
+  // The working copy is scaled by a power of two (exactly); results are divided by `scale` on the way out.
+  const { data: s, frobenius, scale } = symmetricCopy('maxEigenvalue', settings.a);
   const tolerance = rtol * frobenius;
   const finish = (
     value: number,
@@ -59,11 +62,20 @@ export function maxEigenvalue(a: Matrix, options: ExtremeEigenvalueOptions = {})
     method: 'dense' | 'lanczos',
     iterations: number,
   ): ExtremeEigenvalue => {
-    const result = { value, residualNorm, method, iterations, shift: 0, rtol, tolerance, symmetryRtol };
+    const result = {
+      value: value / scale,
+      residualNorm: residualNorm / scale,
+      method,
+      iterations,
+      shift: 0,
+      rtol,
+      tolerance: tolerance / scale,
+      symmetryRtol,
+    };
     return settings.wantVector ? { ...result, vector } : result;
   };
   if (n <= DENSE_LIMIT) {
-    const dense = denseExtreme('maxEigenvalue', settings, 'max');
+    const dense = denseExtreme('maxEigenvalue', s, n, 'max');
     return finish(dense.value, dense.vector, dense.residual, 'dense', dense.iterations);
   }
   let best = { value: 0, vector: new Float64Array(n), residual: Number.POSITIVE_INFINITY };
@@ -79,6 +91,6 @@ export function maxEigenvalue(a: Matrix, options: ExtremeEigenvalueOptions = {})
       return residual <= tolerance;
     },
   });
-  if (!outcome.converged) throw notConverged('maxEigenvalue', tolerance, best.residual, outcome.steps);
+  if (!outcome.converged) throw notConverged('maxEigenvalue', tolerance / scale, best.residual / scale, outcome.steps);
   return finish(best.value, best.vector, best.residual, 'lanczos', outcome.steps);
 }

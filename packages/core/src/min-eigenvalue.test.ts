@@ -48,6 +48,31 @@ const cases: [string, () => Matrix][] = [
 ];
 
 describe('minEigenvalue', () => {
+  it.each([
+    [80, 1e160],
+    [80, 1e-160],
+    [80, 1e300],
+    [80, 1e-300],
+    [12, 1e-160],
+  ])('returns λ_min of an (%i, %i)-scaled Gram matrix (regression: residuals over- or underflowed)', (n, factor) => {
+    // Before the fix, every one of these threw NOT_CONVERGED ("no candidate"): the residual squares left float64.
+    const a = gram(createRng(9).normalMatrix(2 * n, n));
+    const scaled = { rows: n, cols: n, data: a.data.map((x) => x * factor) };
+    const reference = minEigenvalue(a);
+    const result = minEigenvalue(scaled, { vector: true });
+    expectVectorClose([result.value], [reference.value * factor], { rtol: 1e-10 });
+    expect(result.residualNorm).toBeLessThanOrEqual(result.tolerance);
+    expect(result.shift).toBeLessThan(result.value);
+    expectVectorClose([result.tolerance], [reference.tolerance * factor], { rtol: 1e-12 });
+  });
+
+  it('returns bitwise the unscaled result for a power-of-four multiple of the matrix', () => {
+    const a = gram(createRng(10).normalMatrix(160, 80));
+    const reference = minEigenvalue(a, { vector: true });
+    const scaled = minEigenvalue({ rows: 80, cols: 80, data: a.data.map((x) => x * 4 ** -300) }, { vector: true });
+    expect(scaled.value).toBe(reference.value * 4 ** -300);
+    expect(scaled.vector).toEqual(reference.vector);
+  });
   it.each(cases)('agrees with eigh on %s', (_label, make) => {
     const a = make();
     const result = minEigenvalue(a, { vector: true });

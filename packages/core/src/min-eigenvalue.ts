@@ -108,7 +108,8 @@ const PURIFY_WINDOW = 1e6;
  * from zero. Compare `value` with a threshold such as `rtol·λ_max` only when that threshold is well above
  * `tolerance`. Convergence takes a handful of steps when `λ_min` is isolated or exactly repeated (a null space) and
  * up to a few dozen when the bottom of the spectrum is a continuum. Indefinite matrices work too but may cost
- * several factorisations.
+ * several factorisations. The matrix is scaled by a power of two first (exactly), so entries from about `1e-300` to
+ * `1e300` are safe: residuals are measured where their squares cannot overflow or underflow.
  *
  * @param a - A symmetric `(n, n)` matrix with finite entries, `n >= 1`; only the lower triangle is used.
  * @param options - See {@link ExtremeEigenvalueOptions}.
@@ -128,7 +129,8 @@ const PURIFY_WINDOW = 1e6;
 export function minEigenvalue(a: Matrix, options: ExtremeEigenvalueOptions = {}): ExtremeEigenvalue {
   const settings = extremeSettings('minEigenvalue', a, options);
   const { n, rtol, symmetryRtol } = settings;
-  const { data: s, frobenius } = symmetricCopy('minEigenvalue', settings.a);
+  // The working copy is scaled by a power of two (exactly); results are divided by `scale` on the way out.
+  const { data: s, frobenius, scale } = symmetricCopy('minEigenvalue', settings.a);
   const tolerance = rtol * frobenius;
   const finish = (
     value: number,
@@ -138,11 +140,20 @@ export function minEigenvalue(a: Matrix, options: ExtremeEigenvalueOptions = {})
     iterations: number,
     shift: number,
   ): ExtremeEigenvalue => {
-    const result = { value, residualNorm, method, iterations, shift, rtol, tolerance, symmetryRtol };
+    const result = {
+      value: value / scale,
+      residualNorm: residualNorm / scale,
+      method,
+      iterations,
+      shift: shift / scale,
+      rtol,
+      tolerance: tolerance / scale,
+      symmetryRtol,
+    };
     return settings.wantVector ? { ...result, vector } : result;
   };
   if (n <= DENSE_LIMIT) {
-    const dense = denseExtreme('minEigenvalue', settings, 'min');
+    const dense = denseExtreme('minEigenvalue', s, n, 'min');
     return finish(dense.value, dense.vector, dense.residual, 'dense', dense.iterations, 0);
   }
   const { factor, shift } = shiftedFactor(s, n, frobenius);
@@ -172,7 +183,7 @@ export function minEigenvalue(a: Matrix, options: ExtremeEigenvalueOptions = {})
       return residual <= tolerance;
     },
   });
-  if (!outcome.converged) throw notConverged('minEigenvalue', tolerance, best.residual, outcome.steps);
+  if (!outcome.converged) throw notConverged('minEigenvalue', tolerance / scale, best.residual / scale, outcome.steps);
   return finish(best.value, best.vector, best.residual, 'shift-invert-lanczos', outcome.steps, shift);
 }
 

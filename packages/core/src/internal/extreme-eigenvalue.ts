@@ -58,14 +58,33 @@ export function extremeSettings(
   return { a: matrix, n, wantVector, rtol, maxIterations, seed, symmetryRtol };
 }
 
-/** The full symmetric matrix defined by the lower triangle of `a`, and its Frobenius norm. */
-export function symmetricCopy(fn: string, a: Matrix): { readonly data: Float64Array; readonly frobenius: number } {
+/** The scaled working copy of {@link symmetricCopy}. */
+export interface SymmetricCopy {
+  /** `(n, n)` row-major: the full symmetric matrix defined by the lower triangle of `a`, times `scale`. */
+  readonly data: Float64Array;
+  /** The Frobenius norm of `data`. */
+  readonly frobenius: number;
+  /**
+   * The power of four the entries were multiplied by (exactly) so that the largest is near 1: every residual and
+   * Rayleigh quotient is computed in these units, where squares neither overflow nor underflow, and divided by
+   * `scale` on the way out. An even power of two commutes with every operation used, square roots included, so
+   * results are bitwise those of the unscaled computation wherever that one stays in range.
+   */
+  readonly scale: number;
+}
+
+/**
+ * The full symmetric matrix defined by the lower triangle of `a`, scaled by a power of four so that its largest entry
+ * is near 1, and its Frobenius norm.
+ */
+export function symmetricCopy(fn: string, a: Matrix): SymmetricCopy {
   const n = a.rows;
+  const scale = evenScale(a.data);
   const data = allocate(fn, `the (${n}, ${n}) symmetric copy`, n * n);
   let largest = 0;
   for (let i = 0; i < n; i++) {
     for (let j = 0; j <= i; j++) {
-      const value = a.data[i * n + j];
+      const value = a.data[i * n + j] * scale;
       data[i * n + j] = value;
       data[j * n + i] = value;
       largest = Math.max(largest, Math.abs(value));
@@ -73,7 +92,15 @@ export function symmetricCopy(fn: string, a: Matrix): { readonly data: Float64Ar
   }
   let sum = 0;
   if (largest > 0) for (let i = 0; i < data.length; i++) sum += (data[i] / largest) ** 2;
-  return { data, frobenius: largest * Math.sqrt(sum) };
+  return { data, frobenius: largest * Math.sqrt(sum), scale };
+}
+
+/** A power of four near `1 / max|data|` (within the float64 range), or 1 for all-zero data. */
+function evenScale(data: Float64Array): number {
+  let largest = 0;
+  for (let i = 0; i < data.length; i++) largest = Math.max(largest, Math.abs(data[i]));
+  if (largest === 0) return 1;
+  return 4 ** Math.min(511, Math.max(-511, -Math.round(Math.log2(largest) / 2)));
 }
 
 /** `y ← S·x` for the `(n, n)` row-major `s`. */
@@ -123,20 +150,22 @@ export function startVector(n: number, seed: number): Float64Array {
   return createRng(seed).normalMatrix(1, n).data;
 }
 
-/** The smallest (`which = 'min'`) or largest eigenpair by the dense eigensolver, with its residual. */
+/**
+ * The smallest (`which = 'min'`) or largest eigenpair of the `(n, n)` symmetric working copy `s` by the dense
+ * eigensolver, with its residual (all in the units of `s`).
+ */
 export function denseExtreme(
   fn: string,
-  settings: ExtremeSettings,
+  s: Float64Array,
+  n: number,
   which: 'min' | 'max',
 ): { readonly value: number; readonly vector: Float64Array; readonly residual: number; readonly iterations: number } {
-  const { a, n } = settings;
-  const { values, vectors, iterations } = symmetricEigen(fn, a, true);
+  const { values, vectors, iterations } = symmetricEigen(fn, { rows: n, cols: n, data: s }, true);
   const column = which === 'min' ? 0 : n - 1;
   const vector = new Float64Array(n);
   if (vectors !== undefined) for (let i = 0; i < n; i++) vector[i] = vectors[i * n + column];
-  const { data } = symmetricCopy(fn, a);
   const value = values[column];
-  return { value, vector, residual: residualNorm(data, n, vector, value), iterations };
+  return { value, vector, residual: residualNorm(s, n, vector, value), iterations };
 }
 
 /** The `NOT_CONVERGED` error of the Lanczos routes. */
