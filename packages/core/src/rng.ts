@@ -3,6 +3,7 @@
  * Same seed, same stream, on every platform; no module-level state; `Math.random` is never used.
  */
 import { LattnError } from './errors.js';
+import { allocate } from './internal/allocate.js';
 import { describe, type Matrix } from './matrix.js';
 
 /**
@@ -21,15 +22,26 @@ export interface Rng {
    * @throws {@link LattnError} `INVALID_ARGUMENT` unless `min < maxExclusive` are safe integers spanning at most 2³².
    */
   integer(min: number, maxExclusive: number): number;
-  /** A shuffled copy of `items` (Fisher–Yates); the input is not modified. */
+  /**
+   * A shuffled copy of `items` (Fisher–Yates); the input is not modified.
+   * @throws {@link LattnError} `INVALID_ARGUMENT` when `items` is not an array.
+   */
   shuffle<T>(items: readonly T[]): T[];
-  /** A `(rows, cols)` matrix of independent standard normal entries. */
+  /**
+   * A `(rows, cols)` matrix of independent standard normal entries.
+   * @throws {@link LattnError} `INVALID_ARGUMENT` unless the sizes are non-negative safe integers; `TOO_LARGE` when
+   * the engine cannot allocate `rows · cols` entries.
+   */
   normalMatrix(rows: number, cols: number): Matrix;
-  /** A `(rows, cols)` matrix of independent entries uniform in `[0, 1)`. */
+  /**
+   * A `(rows, cols)` matrix of independent entries uniform in `[0, 1)`.
+   * @throws {@link LattnError} as {@link Rng.normalMatrix}.
+   */
   uniformMatrix(rows: number, cols: number): Matrix;
   /**
    * A `(size, size)` orthogonal matrix drawn from the Haar (uniform) distribution: Gram–Schmidt on a Gaussian
    * matrix with the sign convention that makes the distribution exactly uniform.
+   * @throws {@link LattnError} as {@link Rng.normalMatrix}.
    */
   orthogonal(size: number): Matrix;
   /** A new, independent generator derived from this one (for handing to a worker or a sub-task). */
@@ -138,7 +150,7 @@ function fromState(seed: number, initial: readonly number[]): Rng {
         `Rng.${fn}: sizes must be non-negative integers. Expected integers >= 0; received (${describe(rows)}, ${describe(cols)}).`,
       );
     }
-    const data = new Float64Array(rows * cols);
+    const data = allocate(`Rng.${fn}`, `the (${rows}, ${cols}) matrix`, rows * cols);
     for (let i = 0; i < data.length; i++) data[i] = sample();
     return { rows, cols, data };
   };
@@ -149,6 +161,12 @@ function fromState(seed: number, initial: readonly number[]): Rng {
     normal,
     integer,
     shuffle<T>(items: readonly T[]): T[] {
+      if (!Array.isArray(items)) {
+        throw new LattnError(
+          'INVALID_ARGUMENT',
+          `Rng.shuffle: items must be an array. Expected an array; received ${describe(items)}.`,
+        );
+      }
       const out = items.slice();
       for (let i = out.length - 1; i > 0; i--) {
         const j = integer(0, i + 1);

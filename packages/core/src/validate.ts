@@ -4,7 +4,7 @@
  * public function, the argument, what was expected and what was received.
  */
 import { LattnError } from './errors.js';
-import { describe, type Matrix } from './matrix.js';
+import { describe, isWellFormedMatrix, type Matrix } from './matrix.js';
 
 /** What {@link checkMatrix} requires of a matrix besides being well formed. */
 export interface MatrixExpectation {
@@ -42,23 +42,13 @@ export interface MatrixExpectation {
  * ```
  */
 export function checkMatrix(fn: string, name: string, value: unknown, expectation: MatrixExpectation = {}): Matrix {
-  const record = value as Partial<Matrix> | null;
-  if (
-    typeof value !== 'object' ||
-    record === null ||
-    !Number.isSafeInteger(record.rows) ||
-    !Number.isSafeInteger(record.cols) ||
-    (record.rows as number) < 0 ||
-    (record.cols as number) < 0 ||
-    !(record.data instanceof Float64Array) ||
-    record.data.length !== (record.rows as number) * (record.cols as number)
-  ) {
+  if (!isWellFormedMatrix(value)) {
     throw new LattnError(
       'INVALID_ARGUMENT',
       `${fn}: ${name} is not a matrix. Expected { rows, cols, data: Float64Array of length rows·cols }; received ${describeMatrixLike(value)}.`,
     );
   }
-  const matrix = value as Matrix;
+  const matrix = value;
   const wantRows = expectation.rows;
   const wantCols = expectation.cols;
   if ((wantRows !== undefined && matrix.rows !== wantRows) || (wantCols !== undefined && matrix.cols !== wantCols)) {
