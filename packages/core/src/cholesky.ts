@@ -7,9 +7,11 @@
 import { LattnError } from './errors.js';
 import { allocate } from './internal/allocate.js';
 import { transposeInto } from './internal/blocked-copy.js';
-import { addTransposedProduct } from './internal/packed-product.js';
+import { addTransposedProductJs } from './internal/packed-product.js';
+import { layout, view, type WasmKernels, wasmKernels } from './internal/wasm/instance.js';
+import { productScratch, wasmProduct } from './internal/wasm/product.js';
 import { type Matrix, shapeOf } from './matrix.js';
-import { checkKnownKeys, checkMatrix, checkNumber } from './validate.js';
+import { checkFinite, checkKnownKeys, checkMatrix, checkNumber } from './validate.js';
 
 /** Options of {@link cholesky}. */
 export interface CholeskyOptions {
@@ -91,16 +93,69 @@ export function cholesky(a: Matrix, options?: CholeskyOptions): CholeskyResult {
 
   // Work on U = Lᵀ: row k of U is column k of L, so every update below reads and writes whole rows.
   // w's upper triangle starts as the transpose of a's lower triangle; its strictly lower part is never read.
-  const w = allocate('cholesky', `the (${n}, ${n}) factor`, n * n);
-  transposeInto(a.data, n, n, w);
-  const failedAt = factorUpperInPlace(w, n, pivotThreshold);
-  if (failedAt >= 0) w.fill(0, failedAt * n);
-  for (let i = 1; i < n; i++) w.fill(0, i * n, i * n + i);
   const factor = allocate('cholesky', `the (${n}, ${n}) factor`, n * n);
-  transposeInto(w, n, n, factor);
+  const kernels = wasmKernels();
+  const failedAt =
+    (kernels === undefined ? undefined : factorInWasm(kernels, a.data, n, pivotThreshold, factor)) ??
+    factorInJs(a.data, n, pivotThreshold, factor);
 
   const result = { factor: { rows: n, cols: n, data: factor }, positiveDefinite: failedAt < 0, rtol, atol };
   return failedAt < 0 ? { ...result, pivotThreshold } : { ...result, failedAt, pivotThreshold };
+}
+
+/**
+ * Factors the lower triangle of the row-major `(n, n)` `a` in JavaScript and writes `L` (zeros above the diagonal and
+ * from column `failedAt` on) into `factor`.
+ *
+ * @returns The index of the first rejected pivot, or `-1`.
+ */
+function factorInJs(a: Float64Array, n: number, threshold: number, factor: Float64Array): number {
+  const w = allocate('cholesky', `the (${n}, ${n}) factor`, n * n);
+  transposeInto(a, n, n, w);
+  const failedAt = factorUpperInPlace(w, n, threshold);
+  clearBelowDiagonal(w, n, failedAt);
+  transposeInto(w, n, n, factor);
+  return failedAt;
+}
+
+/**
+ * The same factorisation on the WASM kernels: `a`'s lower triangle is transposed straight into the module's memory,
+ * factored there (block columns by `choleskyBlock`, trailing updates by the WASM SYRK), and transposed back into
+ * `factor`. The operations and their order are those of {@link factorUpperInPlace}.
+ *
+ * @returns The index of the first rejected pivot or `-1`, or `undefined` when the module's memory cannot hold `a`.
+ */
+function factorInWasm(
+  kernels: WasmKernels,
+  a: Float64Array,
+  n: number,
+  threshold: number,
+  factor: Float64Array,
+): number | undefined {
+  const addresses = layout(kernels, [n * n, ...productScratch(BLOCK, n, n)]);
+  if (addresses === undefined) return undefined;
+  const [address, ...scratch] = addresses;
+  transposeInto(a, n, n, view(kernels, address, n * n));
+  let failedAt = -1;
+  for (let k0 = 0; k0 < n && failedAt < 0; k0 += BLOCK) {
+    const k1 = Math.min(k0 + BLOCK, n);
+    failedAt = kernels.exports.choleskyBlock(address, n, k0, k1, threshold);
+    const rest = n - k1;
+    if (failedAt < 0 && rest > 0) {
+      const panel = { address: address + (k0 * n + k1) * 8, stride: n, rows: k1 - k0, cols: rest };
+      wasmProduct(kernels, panel, panel, { address: address + (k1 * n + k1) * 8, stride: n }, -1, true, scratch);
+    }
+  }
+  const w = view(kernels, address, n * n);
+  clearBelowDiagonal(w, n, failedAt);
+  transposeInto(w, n, n, factor);
+  return failedAt;
+}
+
+/** Zeros the strictly lower triangle of `w` and, after a failure at `failedAt >= 0`, every row from `failedAt` on. */
+function clearBelowDiagonal(w: Float64Array, n: number, failedAt: number): void {
+  if (failedAt >= 0) w.fill(0, failedAt * n);
+  for (let i = 1; i < n; i++) w.fill(0, i * n, i * n + i);
 }
 
 /**
@@ -134,7 +189,13 @@ function factorUpperInPlace(w: Float64Array, n: number, threshold: number): numb
     const rest = n - k1;
     if (rest > 0) {
       const panel = { data: w, offset: k0 * n + k1, stride: n, rows: k1 - k0, cols: rest };
-      addTransposedProduct(panel, panel, { data: w, offset: k1 * n + k1, stride: n, rows: rest, cols: rest }, -1, true);
+      addTransposedProductJs(
+        panel,
+        panel,
+        { data: w, offset: k1 * n + k1, stride: n, rows: rest, cols: rest },
+        -1,
+        true,
+      );
     }
   }
   return -1;
@@ -150,24 +211,29 @@ function factorUpperInPlace(w: Float64Array, n: number, threshold: number): numb
  * @returns A fresh `(n, m)` matrix `X`.
  * @throws {@link LattnError} `SHAPE_MISMATCH` when `factor` is not square or `b` has the wrong number of rows;
  * `INVALID_ARGUMENT` when a diagonal entry of `factor` is not positive (it is not a complete Cholesky factor);
- * `NON_FINITE` for NaN or ±Infinity.
+ * `NON_FINITE` for NaN or ±Infinity in `b` or in the lower triangle of `factor`.
  * @example
  * ```ts
  * const { factor } = cholesky(fromRows([[4, 2], [2, 3]]));
  * toRows(choleskySolve(factor, fromRows([[6], [5]]))); // [[1], [1]]
  * ```
  *
- * Notes: a forward substitution `L Y = B` then a backward one `Lᵀ X = Y`, both by row operations on whole rows
- * of `X`, `2 · n² · m` operations. The relative error of `X` is about `cond(A) · ε`.
+ * Notes: a forward substitution `L Y = B` then a backward one `Lᵀ X = Y`, `2 · n² · m` operations: by row operations
+ * on whole rows of `X`, or, for a single right-hand side (`m = 1`, the inverse iterations of the eigenvalue
+ * estimates), by dot products with the rows of `L`. The factor's `n²` entries are not scanned up front: a non-finite
+ * entry of its lower triangle makes the solution non-finite, and only then is the factor searched for it, so a
+ * solve reads the factor once. The relative error of `X` is about `cond(A) · ε`.
  */
 export function choleskySolve(factor: Matrix, b: Matrix): Matrix {
-  checkSquare('choleskySolve', 'factor', factor);
+  checkMatrix('choleskySolve', 'factor', factor, { finite: false });
+  checkSquareShape('choleskySolve', 'factor', factor);
   const n = factor.rows;
   checkMatrix('choleskySolve', 'b', b, { rows: n });
   const l = factor.data;
   for (let i = 0; i < n; i++) {
     const diagonal = l[i * n + i];
-    if (!(diagonal > 0)) {
+    if (!(diagonal > 0 && diagonal < Number.POSITIVE_INFINITY)) {
+      if (diagonal - diagonal !== 0) checkFinite('choleskySolve', 'factor', lowerTriangle(l, n), n);
       throw new LattnError(
         'INVALID_ARGUMENT',
         `choleskySolve: factor is not a complete Cholesky factor. Expected a positive diagonal; received ${diagonal} at entry (${i}, ${i}).`,
@@ -178,6 +244,38 @@ export function choleskySolve(factor: Matrix, b: Matrix): Matrix {
   const m = b.cols;
   const x = allocate('choleskySolve', `the (${n}, ${m}) solution`, n * m);
   x.set(b.data);
+  if (m === 1) solveVector(l, n, x);
+  else solveColumns(l, n, m, x);
+  // The factor's lower triangle is validated through the solution: with finite data and a finite positive diagonal,
+  // a non-finite entry of X can only come from a non-finite entry of L (sums, products and divisions by the diagonal
+  // never turn NaN or ±Infinity back into a finite number), or from overflow.
+  for (let i = 0; i < x.length; i++) {
+    if (x[i] - x[i] !== 0) {
+      checkFinite('choleskySolve', 'factor', lowerTriangle(l, n), n);
+      break;
+    }
+  }
+  return { rows: n, cols: m, data: x };
+}
+
+/** `x ← (L Lᵀ)⁻¹ x` for one right-hand side: dot products with the rows of `L`, then row operations with them. */
+function solveVector(l: Float64Array, n: number, x: Float64Array): void {
+  for (let i = 0; i < n; i++) {
+    const row = i * n;
+    let sum = x[i];
+    for (let j = 0; j < i; j++) sum -= l[row + j] * x[j];
+    x[i] = sum / l[row + i];
+  }
+  for (let i = n - 1; i >= 0; i--) {
+    const row = i * n;
+    const value = x[i] / l[row + i];
+    x[i] = value;
+    for (let j = 0; j < i; j++) x[j] -= l[row + j] * value;
+  }
+}
+
+/** `X ← (L Lᵀ)⁻¹ X` for the `(n, m)` row-major `X`, by row operations on whole rows of `X`. */
+function solveColumns(l: Float64Array, n: number, m: number, x: Float64Array): void {
   // Forward: row i of Y is (B[i] − Σ_{j<i} L[i][j] · Y[j]) / L[i][i].
   for (let i = 0; i < n; i++) {
     const rowI = i * m;
@@ -202,11 +300,21 @@ export function choleskySolve(factor: Matrix, b: Matrix): Matrix {
       for (let c = 0; c < m; c++) x[rowJ + c] -= coefficient * x[rowI + c];
     }
   }
-  return { rows: n, cols: m, data: x };
+}
+
+/** The row-major `(n, n)` `l` with its strictly upper triangle replaced by zeros (for locating a non-finite entry). */
+function lowerTriangle(l: Float64Array, n: number): Float64Array {
+  const lower = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) lower.set(l.subarray(i * n, i * n + i + 1), i * n);
+  return lower;
 }
 
 function checkSquare(fn: string, name: string, value: Matrix): void {
   checkMatrix(fn, name, value);
+  checkSquareShape(fn, name, value);
+}
+
+function checkSquareShape(fn: string, name: string, value: Matrix): void {
   if (value.rows !== value.cols) {
     throw new LattnError(
       'SHAPE_MISMATCH',

@@ -19,8 +19,12 @@
  * Tiles that stick out of C (ragged edges) or straddle the diagonal of a triangular update are computed into a
  * scratch tile and added entry by entry, so the kernel itself never branches.
  *
- * Everything here assumes valid, in-range views: the public functions validate at their boundary.
+ * {@link addTransposedProduct} runs the WASM SIMD twin of this kernel (`wasm/product.ts`, ADR 0007) when the runtime
+ * has one and {@link addTransposedProductJs} otherwise. Everything here assumes valid, in-range views: the public
+ * functions validate at their boundary.
  */
+import { wasmKernels } from './wasm/instance.js';
+import { wasmProductOfArrays } from './wasm/product.js';
 
 /** A strided row-major view into a `Float64Array`: entry `(i, j)` is `data[offset + i · stride + j]`. */
 export interface MatrixView {
@@ -39,7 +43,25 @@ const SLAB = 256;
 const BLOCK = 96;
 
 /**
- * `c += scale · xᵀ y`, or only its upper triangle (`i <= j`) when `upperOnly`.
+ * `c += scale · xᵀ y`, or only its upper triangle (`i <= j`) when `upperOnly`: on the WASM SIMD kernels when they are
+ * available, else in JavaScript ({@link addTransposedProductJs}, same arguments).
+ */
+export function addTransposedProduct(
+  x: MatrixView,
+  y: MatrixView,
+  c: MatrixView,
+  scale: number,
+  upperOnly: boolean,
+): void {
+  if (x.rows === 0 || x.cols === 0 || y.cols === 0) return;
+  const kernels = wasmKernels();
+  if (kernels !== undefined && wasmProductOfArrays(kernels, x, y, c, scale, upperOnly)) return;
+  addTransposedProductJs(x, y, c, scale, upperOnly);
+}
+
+/**
+ * `c += scale · xᵀ y`, or only its upper triangle (`i <= j`) when `upperOnly`, in JavaScript: the reference and
+ * fallback of the WASM kernel.
  *
  * @param x - `(n, p)` view.
  * @param y - `(n, q)` view; pass the same object as `x` for a Gram product (its packing is then shared).
@@ -47,7 +69,7 @@ const BLOCK = 96;
  * @param scale - Multiplies the product (1 for accumulation, −1 for a Schur-complement update).
  * @param upperOnly - Update only `c[i][j]` with `i <= j`; requires `x === y`.
  */
-export function addTransposedProduct(
+export function addTransposedProductJs(
   x: MatrixView,
   y: MatrixView,
   c: MatrixView,

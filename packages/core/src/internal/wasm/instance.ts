@@ -1,0 +1,212 @@
+/**
+ * The WASM SIMD kernels (ADR 0007): feature detection, one shared instance with a growable memory, and the choice
+ * between it and the JavaScript kernels. Internal.
+ *
+ * The module is compiled synchronously on first use from the base64 embedded in `kernels.generated.ts`. Relaxed SIMD
+ * (fused multiply–add) is used when the runtime validates a relaxed-SIMD module, plain SIMD when it validates a SIMD
+ * one; otherwise — no `WebAssembly`, no SIMD, or a runtime that refuses to compile synchronously — every kernel runs
+ * in JavaScript. The choice is made once per process (or worker).
+ */
+import { RELAXED_SIMD_KERNELS, SIMD_KERNELS } from './kernels.generated.js';
+
+/** Which build of the kernels runs. */
+export type WasmFlavor = 'simd' | 'relaxed-simd';
+
+/** The part of the `WebAssembly` namespace used here (core's `lib` has no DOM or WebAssembly typings). */
+export interface WebAssemblyApi {
+  validate(bytes: Uint8Array): boolean;
+  readonly Module: new (bytes: Uint8Array) => object;
+  readonly Instance: new (module: object, imports: object) => { readonly exports: object };
+}
+
+/** The module's memory. */
+interface WasmMemory {
+  readonly buffer: ArrayBuffer;
+  grow(pages: number): number;
+}
+
+/** The runtime's `WebAssembly`, if it has one. */
+const runtimeWasm = (globalThis as { WebAssembly?: WebAssemblyApi }).WebAssembly;
+
+/** The exports of `assembly/kernels.ts`; pointers are byte addresses, strides and sizes count float64 entries. */
+interface KernelExports {
+  readonly memory: WasmMemory;
+  heapBase(): number;
+  packPanels(src: number, stride: number, kc: number, width: number, w: number, out: number): void;
+  packPairProducts(
+    src: number,
+    stride: number,
+    pairs: number,
+    c0: number,
+    width: number,
+    kc: number,
+    w: number,
+    out: number,
+  ): void;
+  macroKernel(
+    kc: number,
+    px: number,
+    rows: number,
+    py: number,
+    cols: number,
+    c: number,
+    ldc: number,
+    scale: number,
+    upperFrom: number,
+    scratch: number,
+  ): void;
+  choleskyBlock(w: number, n: number, k0: number, k1: number, threshold: number): number;
+}
+
+/** A ready instance of the kernels. */
+export interface WasmKernels {
+  /** The build in use. */
+  readonly flavor: WasmFlavor;
+  /** The module's exports. */
+  readonly exports: KernelExports;
+  /** The first byte free for data. */
+  readonly base: number;
+}
+
+/** Micro-tile rows (columns of X), as `MR` in `assembly/kernels.ts`. */
+export const MR = 4;
+/** Micro-tile columns (columns of Y), as `NR` in `assembly/kernels.ts`. */
+export const NR = 4;
+
+/** The smallest module that uses an `f64x2` instruction: `(func (result v128) f64x2.splat (f64.const 0))`. */
+const SIMD_PROBE = new Uint8Array([
+  0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 15, 1, 13, 0, 68, 0, 0, 0, 0, 0, 0, 0, 0, 253,
+  20, 11,
+]);
+
+/** The smallest module that uses a relaxed-SIMD instruction: `f64x2.relaxed_madd` of three zero vectors. */
+const RELAXED_SIMD_PROBE = new Uint8Array([
+  0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 40, 1, 38, 0, 68, 0, 0, 0, 0, 0, 0, 0, 0, 253,
+  20, 68, 0, 0, 0, 0, 0, 0, 0, 0, 253, 20, 68, 0, 0, 0, 0, 0, 0, 0, 0, 253, 20, 253, 135, 2, 11,
+]);
+
+/**
+ * The best kernel build a `WebAssembly` implementation supports, or `undefined` when it supports neither.
+ *
+ * @param wasm - The `WebAssembly` namespace to probe (the global one by default; tests pass stand-ins).
+ */
+export function detectFlavor(wasm: WebAssemblyApi | undefined = runtimeWasm): WasmFlavor | undefined {
+  if (wasm === undefined || typeof wasm.validate !== 'function') return undefined;
+  try {
+    if (wasm.validate(RELAXED_SIMD_PROBE)) return 'relaxed-simd';
+    if (wasm.validate(SIMD_PROBE)) return 'simd';
+  } catch {
+    return undefined;
+  }
+  return undefined;
+}
+
+/**
+ * Compiles and instantiates one build, then warms it up: a few hundred small calls make V8 tier the kernels up to
+ * its optimising compiler before a long call could start in the baseline tier.
+ *
+ * @returns The instance, or `undefined` when compilation or instantiation fails (for example a browser's main thread
+ * that refuses synchronous compilation).
+ */
+export function instantiate(
+  flavor: WasmFlavor,
+  wasm: WebAssemblyApi | undefined = runtimeWasm,
+): WasmKernels | undefined {
+  if (wasm === undefined) return undefined;
+  try {
+    const module = new wasm.Module(decodeBase64(flavor === 'simd' ? SIMD_KERNELS : RELAXED_SIMD_KERNELS));
+    const exports = new wasm.Instance(module, {}).exports as unknown as KernelExports;
+    const kernels: WasmKernels = { flavor, exports, base: exports.heapBase() };
+    warmUp(kernels);
+    return kernels;
+  } catch {
+    return undefined;
+  }
+}
+
+/** What `kernels()` returns: the instance, or `undefined` for the JavaScript kernels. */
+let loaded: WasmKernels | undefined | null = null;
+/** A test's override of the backend (`'js'` forces the JavaScript kernels). */
+let forced: 'js' | 'wasm' | undefined;
+
+/**
+ * The WASM kernels when they are available and not disabled, else `undefined` (run the JavaScript kernels).
+ * Detected and instantiated on first call.
+ */
+export function wasmKernels(): WasmKernels | undefined {
+  if (forced === 'js') return undefined;
+  if (loaded === null) {
+    const flavor = detectFlavor();
+    loaded = flavor === undefined ? undefined : (instantiate(flavor) ?? instantiate('simd'));
+  }
+  return loaded;
+}
+
+/**
+ * Runs `run` with the kernels of one backend: `'js'` disables the WASM kernels, `'wasm'` requires them. For tests
+ * that compare both paths on the same input; not re-entrant across threads (each worker has its own state).
+ *
+ * @throws Error when `'wasm'` is asked for and the runtime has no usable WASM SIMD.
+ */
+export function withBackend<T>(backend: 'js' | 'wasm', run: () => T): T {
+  const previous = forced;
+  forced = backend;
+  try {
+    if (backend === 'wasm' && wasmKernels() === undefined) throw new Error('WASM SIMD kernels are not available');
+    return run();
+  } finally {
+    forced = previous;
+  }
+}
+
+/**
+ * Grows the module's memory so that `bytes` bytes from `kernels.base` are addressable, and returns the addresses of
+ * consecutive regions of the given float64 lengths (each 16-byte aligned).
+ *
+ * @returns The region addresses, or `undefined` when the memory cannot grow that far (32-bit WASM stops at 4 GiB).
+ */
+export function layout(kernels: WasmKernels, lengths: readonly number[]): number[] | undefined {
+  const addresses: number[] = [];
+  let end = kernels.base;
+  for (const length of lengths) {
+    addresses.push(end);
+    end += Math.ceil((length * 8) / 16) * 16;
+  }
+  const memory = kernels.exports.memory;
+  const missing = end - memory.buffer.byteLength;
+  if (missing > 0) {
+    if (end > 2 ** 32 - 65536) return undefined;
+    try {
+      memory.grow(Math.ceil(missing / 65536));
+    } catch {
+      return undefined;
+    }
+  }
+  return addresses;
+}
+
+/** A `Float64Array` over `length` entries of the module's memory at byte address `address`. */
+export function view(kernels: WasmKernels, address: number, length: number): Float64Array {
+  return new Float64Array(kernels.exports.memory.buffer, address, length);
+}
+
+function decodeBase64(text: string): Uint8Array {
+  const binary = atob(text);
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  return bytes;
+}
+
+/** Small calls of every kernel, enough for V8 to compile each with its optimising tier. */
+function warmUp(kernels: WasmKernels): void {
+  const e = kernels.exports;
+  const [a, px, py, c, scratch, pairs] = layout(kernels, [64, 64, 64, 64, MR * NR, 1]) as number[];
+  new Int32Array(e.memory.buffer, pairs, 2).fill(0); // the pair (0, 0)
+  for (let round = 0; round < 400; round++) {
+    e.packPanels(a, 8, 8, 8, MR, px);
+    e.packPanels(a, 8, 8, 8, NR, py);
+    e.packPairProducts(a, 8, pairs, 0, 1, 8, NR, py);
+    e.macroKernel(8, px, 8, py, 8, c, 8, 1, round % 2 === 0 ? 0 : -1, scratch);
+    e.choleskyBlock(c, 8, 0, 0, 0);
+  }
+}
