@@ -54,8 +54,9 @@ export interface Equivalence {
  * @param options - See {@link EquivalenceOptions}.
  * @returns `{ equivalent, distance, relativeDistance, rtol, atol }`.
  * @throws `LattnError` `SHAPE_MISMATCH` when the two have different `outputDim` or `modelDim` (their functions have
- * different domains or ranges) or a matrix is no folded weights; `INVALID_ARGUMENT` for a malformed model or a bad
- * tolerance; `NON_FINITE` for NaN or ±Infinity.
+ * different domains or ranges) or a matrix is no folded weights (including one without rows); `INVALID_ARGUMENT`
+ * for a malformed model or a bad tolerance; `NON_FINITE` for NaN or ±Infinity; `TOO_LARGE` when folding a model
+ * would exceed `MAX_ARRAY_ENTRIES` entries.
  * @example
  * ```ts
  * const head = { value: fromRows([[2]]), query: fromRows([[3]]) };
@@ -106,8 +107,16 @@ export function equivalent(a: MhlaModel | Matrix, b: MhlaModel | Matrix, options
 }
 
 function folded(fn: string, name: string, value: MhlaModel | Matrix): Matrix {
-  if (typeof value === 'object' && value !== null && 'heads' in value) return foldHeads(checkModel(fn, value, name));
+  if (typeof value === 'object' && value !== null && 'heads' in value)
+    return foldHeads(fn, checkModel(fn, value, name));
   const weights = checkMatrix(fn, name, value);
   modelDimOfFolded(fn, name, weights.cols);
+  if (weights.rows === 0) {
+    throw new LattnError(
+      'SHAPE_MISMATCH',
+      `${fn}: ${name} has no rows. Expected a model or folded weights (outputDim >= 1, ${weights.cols}); received (0, ${weights.cols}).`,
+      { details: { argument: name, received: [0, weights.cols] } },
+    );
+  }
   return weights;
 }

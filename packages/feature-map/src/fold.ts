@@ -7,7 +7,7 @@
  * weights `w[a, (j<=k), l] = W[a,j,k,l] + W[a,k,j,l]` (`j < k`) and `W[a,j,j,l]`.
  */
 import { checkInteger, checkKnownKeys, checkMatrix, LattnError, type Matrix } from '@lattn/core';
-import { foldedDim, modelDimOfFolded, pairOffset } from './layout.js';
+import { checkArraySize, checkedFeatureDim, foldedDim, modelDimOfFolded, pairOffset } from './layout.js';
 import { checkModel, type MhlaModel } from './model.js';
 
 /** Options of {@link unfoldWeights} and {@link foldUnfolded}. */
@@ -29,7 +29,8 @@ export interface UnfoldOptions {
  * @returns A fresh `(outputDim, D)` matrix, `D = d · d(d+1)/2`: entry `(a, pairIndex(j, k) · d + l)` is
  * `W[a,j,k,l] + W[a,k,j,l]` for `j < k` and `W[a,j,j,l]` for `j = k`, with `W[a,j,k,l] = Σ_h V_h[a,j] · Q_h[k,l]`.
  * Every output satisfies `y_t[a] = ⟨w_a, ψ_t⟩` with `ψ_t` from {@link cubicFeatures}. Zero heads give zeros.
- * @throws `LattnError` `INVALID_ARGUMENT`, `SHAPE_MISMATCH` or `NON_FINITE` for a malformed model.
+ * @throws `LattnError` `INVALID_ARGUMENT`, `SHAPE_MISMATCH` or `NON_FINITE` for a malformed model; `TOO_LARGE`
+ * when the `(outputDim, D)` result would exceed `MAX_ARRAY_ENTRIES` entries.
  * @example
  * ```ts
  * const model = createModel({ heads: [{ value: fromRows([[1, 0]]), query: fromRows([[0, 1], [0, 0]]) }] });
@@ -39,14 +40,15 @@ export interface UnfoldOptions {
  * @see docs/math/feature-map.md §4
  */
 export function foldModel(model: MhlaModel): Matrix {
-  return foldHeads(checkModel('foldModel', model));
+  return foldHeads('foldModel', checkModel('foldModel', model));
 }
 
-/** {@link foldModel} of a validated model. */
-export function foldHeads(model: MhlaModel): Matrix {
+/** {@link foldModel} of a model validated by `fn`, which also names the size check. */
+export function foldHeads(fn: string, model: MhlaModel): Matrix {
   const d = model.modelDim;
   const outputDim = model.outputDim;
-  const dim = foldedDim(d);
+  const dim = checkedFeatureDim(fn, 'model.modelDim', d);
+  checkArraySize(fn, `the (${outputDim}, ${dim}) folded weights`, outputDim * dim);
   const out = new Float64Array(outputDim * dim);
   for (const head of model.heads) {
     const v = head.value.data; // (outputDim, d)
@@ -81,7 +83,8 @@ export function foldHeads(model: MhlaModel): Matrix {
  * @param options - See {@link UnfoldOptions}.
  * @returns A fresh `(outputDim · d, d · d)` matrix: entry `(a·d + j, k·d + l)` is `W[a,j,k,l]`.
  * @throws `LattnError` `SHAPE_MISMATCH` when the columns are no folded feature dimension or disagree with
- * `modelDim`; `INVALID_ARGUMENT` for a bad option; `NON_FINITE` for NaN or ±Infinity.
+ * `modelDim`, or `weights` has no rows; `INVALID_ARGUMENT` for a bad option; `NON_FINITE` for NaN or ±Infinity;
+ * `TOO_LARGE` when the result would exceed `MAX_ARRAY_ENTRIES` entries.
  * @example
  * ```ts
  * // d = 1: one pair, one feature
@@ -95,9 +98,17 @@ export function unfoldWeights(weights: Matrix, options?: UnfoldOptions): Matrix 
   const w = checkMatrix(fn, 'weights', weights);
   const d = modelDimOfFolded(fn, 'weights', w.cols);
   checkModelDimOption(fn, options, d, `weights with ${w.cols} columns`);
+  if (w.rows === 0) {
+    throw new LattnError(
+      'SHAPE_MISMATCH',
+      `${fn}: weights has no rows. Expected folded weights (outputDim >= 1, ${w.cols}); received (0, ${w.cols}).`,
+      { details: { argument: 'weights', received: [0, w.cols] } },
+    );
+  }
   const outputDim = w.rows;
   const dim = w.cols;
   const width = d * d;
+  checkArraySize(fn, `the (${outputDim * d}, ${width}) unfolded weights`, outputDim * d * width);
   const out = new Float64Array(outputDim * d * width);
   for (let a = 0; a < outputDim; a++) {
     let i = a * dim;

@@ -5,13 +5,16 @@ import { checkMatrix, checkSequences, LattnError, type Matrix, type PositionMode
 import { addOuterPacked, readMode } from './features.js';
 import type { ForwardOptions } from './forward.js';
 import { foldedDim, numPairs } from './layout.js';
+import { dividedByPowerOfTwo, largestMagnitude, rescaleExponent, timesPowerOfTwo } from './scale.js';
 
 /**
  * Runs the function defined by folded weights on a batch of sequences: `y_t[a] = ⟨w_a, ψ_t⟩`. For
  * `w = foldModel(model)` this equals `forward(model, inputs, options)`.
  *
  * Notes: the features are contracted on the fly (`y_t[a] = Σ_{j<=k} M_t[j,k] Σ_l w[a,(j,k),l] z_t[l]`), never
- * stored. Cost per sequence `O(n · (d² + D · outputDim))`, memory `O(d² + n · outputDim)`.
+ * stored. Weights and tokens with entries beyond `2^±32` are divided by a power of two first (exactly) and the output
+ * scaled back, so tokens at `1e±150` with weights at `1e∓300` give the right (representable) outputs. Cost per
+ * sequence `O(n · (d² + D · outputDim))`, memory `O(d² + n · outputDim)`.
  *
  * @param weights - Folded weights `w`, shape `(outputDim, D)` with `D = d · d(d+1)/2`.
  * @param inputs - `B` sequences, each `(n_b, d)` with `n_b >= 1`.
@@ -40,10 +43,16 @@ export function forwardFolded(weights: Matrix, inputs: readonly Matrix[], option
       { details: { argument: 'weights', expected: [undefined, dim], received: [w.rows, w.cols] } },
     );
   }
-  return inputs.map((sequence) => forwardFoldedSequence(w, sequence, mode));
+  const weightExponent = rescaleExponent(largestMagnitude(w.data));
+  const scaled = { rows: w.rows, cols: w.cols, data: dividedByPowerOfTwo(w.data, weightExponent) };
+  return inputs.map((sequence) => forwardFoldedSequence(scaled, weightExponent, sequence, mode));
 }
 
-function forwardFoldedSequence(w: Matrix, sequence: Matrix, mode: PositionMode): Matrix {
+/**
+ * One validated sequence, with `w = 2^e w'` and (for tokens beyond `2^±32`) `Z = 2^k Z'`: `y_t = 2^{e + 3k} w' ψ_t(Z')`,
+ * exact scaling by powers of two.
+ */
+function forwardFoldedSequence(w: Matrix, weightExponent: number, sequence: Matrix, mode: PositionMode): Matrix {
   const d = sequence.cols;
   const n = sequence.rows;
   const outputDim = w.rows;
@@ -53,7 +62,9 @@ function forwardFoldedSequence(w: Matrix, sequence: Matrix, mode: PositionMode):
   const out = new Float64Array(rows * outputDim);
   const moment = new Float64Array(pairs);
   const weights = w.data; // (outputDim, D)
-  const z = sequence.data;
+  const tokenExponent = rescaleExponent(largestMagnitude(sequence.data));
+  const exponent = weightExponent + 3 * tokenExponent;
+  const z = dividedByPowerOfTwo(sequence.data, tokenExponent);
   const emit = (t: number, row: number): void => {
     const zOffset = t * d;
     for (let a = 0; a < outputDim; a++) {
@@ -64,7 +75,7 @@ function forwardFoldedSequence(w: Matrix, sequence: Matrix, mode: PositionMode):
         for (let l = 0; l < d; l++) inner += weights[i++] * z[zOffset + l];
         sum += moment[p] * inner;
       }
-      out[row * outputDim + a] = sum;
+      out[row * outputDim + a] = exponent === 0 ? sum : timesPowerOfTwo(sum, exponent);
     }
   };
   for (let t = 0; t < n; t++) {

@@ -5,6 +5,7 @@
 import { checkSequences, type Matrix, type PositionMode } from '@lattn/core';
 import { readMode } from './features.js';
 import { checkModel, type MhlaModel } from './model.js';
+import { dividedByPowerOfTwo, largestMagnitude, rescaleExponent, timesPowerOfTwo } from './scale.js';
 
 /** Options of {@link forward} and {@link forwardFolded}. */
 export interface ForwardOptions {
@@ -21,7 +22,10 @@ export interface ForwardOptions {
  *
  * Notes: the prefix moment is accumulated in token order in float64; the result equals the attention form
  * `Σ_h Σ_{s<=t} V_h z_s (z_sᵀ Q_h z_t)` up to rounding (relative error of order `n · ε` times the cancellation
- * in the sums). Cost per sequence `O(n · H · (d² + dOut · d))`, memory `O(d² + n · dOut)`.
+ * in the sums). Tokens and head matrices with entries beyond `2^±32` are divided by a power of two first (exactly)
+ * and each head's term is scaled back, so an output that float64 can represent is computed right even when the
+ * tokens are at `1e±150` (whose cube, the size of the features, it cannot); an output beyond `1.8e308` is
+ * `±Infinity`. Cost per sequence `O(n · H · (d² + dOut · d))`, memory `O(d² + n · dOut)`.
  *
  * @param model - The layer; see {@link MhlaModel}.
  * @param inputs - `B` sequences, each `(n_b, modelDim)` with `n_b >= 1`.
@@ -42,22 +46,56 @@ export function forward(model: MhlaModel, inputs: readonly Matrix[], options?: F
   const mode = readMode('forward', options);
   checkModel('forward', model);
   checkSequences('forward', 'inputs', inputs, model.modelDim);
-  return inputs.map((sequence) => forwardSequence(model, sequence, mode));
+  const heads = scaledHeads(model);
+  return inputs.map((sequence) => forwardSequence(model, heads, sequence, mode));
 }
 
-/** The forward pass of one validated sequence. */
-function forwardSequence(model: MhlaModel, sequence: Matrix, mode: PositionMode): Matrix {
+/**
+ * The heads divided by powers of two, `V_h = 2^{a_h} V'_h` and `Q_h = 2^{b_h} Q'_h` (exponents 0 unless a matrix
+ * has entries beyond `2^±32`), so that heads at extreme scales cannot over- or underflow inside the pass.
+ */
+interface ScaledHeads {
+  /** `V'_h`, `(outputDim, d)` each. */
+  readonly values: Float64Array[];
+  /** `Q'_h`, `(d, d)` each. */
+  readonly queries: Float64Array[];
+  /** `a_h + b_h`. */
+  readonly exponents: number[];
+}
+
+function scaledHeads(model: MhlaModel): ScaledHeads {
+  const values: Float64Array[] = [];
+  const queries: Float64Array[] = [];
+  const exponents: number[] = [];
+  for (const head of model.heads) {
+    const a = rescaleExponent(largestMagnitude(head.value.data));
+    const b = rescaleExponent(largestMagnitude(head.query.data));
+    values.push(dividedByPowerOfTwo(head.value.data, a));
+    queries.push(dividedByPowerOfTwo(head.query.data, b));
+    exponents.push(a + b);
+  }
+  return { values, queries, exponents };
+}
+
+/**
+ * The forward pass of one validated sequence. Tokens beyond `2^±32` are divided by `2^k` first (exactly): with
+ * `Z = 2^k Z'`, `y_t = Σ_h 2^{3k + a_h + b_h} V'_h M'_t Q'_h z'_t`, each head's term formed in the scaled units and
+ * multiplied back, so the output is right whenever it is itself representable (it is bitwise the plain pass
+ * otherwise).
+ */
+function forwardSequence(model: MhlaModel, heads: ScaledHeads, sequence: Matrix, mode: PositionMode): Matrix {
   const d = model.modelDim;
   const outputDim = model.outputDim;
   const n = sequence.rows;
-  const z = sequence.data;
+  const tokenExponent = rescaleExponent(largestMagnitude(sequence.data));
+  const z = dividedByPowerOfTwo(sequence.data, tokenExponent);
   const rows = mode === 'all' ? n : 1;
   const out = new Float64Array(rows * outputDim);
   const moment = new Float64Array(d * d); // M_t, (d, d), symmetric
   const queried = new Float64Array(d); // Q_h z_t, (d)
   const attended = new Float64Array(d); // M_t Q_h z_t, (d)
-  const queries = model.heads.map((head) => head.query.data); // Q_h, (d, d) each
-  const values = model.heads.map((head) => head.value.data); // V_h, (outputDim, d) each
+  const { queries, values } = heads; // Q_h (d, d) and V_h (outputDim, d) each
+  const exponents = heads.exponents.map((e) => e + 3 * tokenExponent);
   const emit = (t: number, row: number): void => {
     const zOffset = t * d;
     const yOffset = row * outputDim;
@@ -74,10 +112,11 @@ function forwardSequence(model: MhlaModel, sequence: Matrix, mode: PositionMode)
         for (let k = 0; k < d; k++) sum += moment[j * d + k] * queried[k];
         attended[j] = sum;
       }
+      const exponent = exponents[h];
       for (let a = 0; a < outputDim; a++) {
         let sum = 0;
         for (let j = 0; j < d; j++) sum += v[a * d + j] * attended[j];
-        out[yOffset + a] += sum;
+        out[yOffset + a] += exponent === 0 ? sum : timesPowerOfTwo(sum, exponent);
       }
     }
   };

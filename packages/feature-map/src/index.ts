@@ -19,7 +19,7 @@ export { forwardFolded } from './forward-folded.js';
 export type { CubicKernelOptions, KernelMatrixOptions, KernelSpace } from './kernel.js';
 export { cubicKernel, KERNEL_SPACES, kernelMatrix, MAX_KERNEL_EXAMPLES } from './kernel.js';
 export type { FeatureTriple } from './layout.js';
-export { featureDim, featureTriple, pairIndex } from './layout.js';
+export { featureDim, featureTriple, MAX_ARRAY_ENTRIES, pairIndex } from './layout.js';
 export type { MhlaHead, MhlaModel, ModelSpec } from './model.js';
 export { createModel } from './model.js';
 export type { FeatureMomentOptions } from './moments.js';

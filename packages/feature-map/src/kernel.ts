@@ -18,6 +18,7 @@ import {
 import { addOuterPacked, readMode } from './features.js';
 import { numPairs } from './layout.js';
 import { checkSequence } from './model.js';
+import { largestMagnitude } from './scale.js';
 
 /**
  * Which feature coordinates an inner product is taken in: `'unfolded'` is `Ψ` (`d³` entries, each off-diagonal
@@ -72,7 +73,8 @@ export const MAX_KERNEL_EXAMPLES = 16384;
  * @param options - See {@link CubicKernelOptions}.
  * @returns The kernel value.
  * @throws `LattnError` `SHAPE_MISMATCH` when the sequences' widths differ; `INVALID_ARGUMENT` for an empty sequence,
- * a position out of range or a bad option; `NON_FINITE` for NaN or ±Infinity.
+ * a position out of range or a bad option; `NON_FINITE` for NaN or ±Infinity, or when the kernel (degree 6 in the
+ * tokens) overflows float64.
  * @example
  * ```ts
  * const a = fromRows([[1, 0], [0, 1]]);
@@ -96,7 +98,19 @@ export function cubicKernel(a: Matrix, t: number, b: Matrix, u: number, options?
   for (let p = 0; p < left.length; p++) moments += weights[p] * left[p] * right[p];
   let tokens = 0;
   for (let l = 0; l < d; l++) tokens += first.data[t * d + l] * second.data[u * d + l];
-  return moments * tokens;
+  const value = moments * tokens;
+  if (value - value !== 0)
+    throw kernelOverflow(fn, value, Math.max(largestMagnitude(first.data), largestMagnitude(second.data)));
+  return value;
+}
+
+/** The `NON_FINITE` error of a kernel value that overflowed float64 (it is of degree 6 in the tokens). */
+function kernelOverflow(fn: string, value: number, largestToken: number): LattnError {
+  return new LattnError(
+    'NON_FINITE',
+    `${fn}: the kernel overflows float64. Expected ⟨M_t, M_u⟩·⟨a_t, b_u⟩ within ±1.8e308 (tokens up to about 1e51); received ${value} from tokens as large as ${largestToken}. Divide the tokens by a common factor s: the kernel scales by s⁻⁶.`,
+    { details: { largestToken } },
+  );
 }
 
 /**
@@ -114,7 +128,8 @@ export function cubicKernel(a: Matrix, t: number, b: Matrix, u: number, options?
  * @returns A fresh `(N, N)` matrix with `N = Σ n_b` (mode `'all'`) or `N = B` (mode `'last'`); entry `(i, i')` is
  * the inner product of the features of examples `i` and `i'` in the chosen space.
  * @throws `LattnError` `TOO_LARGE` when `N > MAX_KERNEL_EXAMPLES`; `INVALID_ARGUMENT` for an empty batch or
- * sequence or a bad option; `SHAPE_MISMATCH` when widths differ; `NON_FINITE` for NaN or ±Infinity.
+ * sequence or a bad option; `SHAPE_MISMATCH` when widths differ; `NON_FINITE` for NaN or ±Infinity, or when an entry
+ * (degree 6 in the tokens) overflows float64.
  * @example
  * ```ts
  * const k = kernelMatrix([fromRows([[1, 0], [0, 1]])], { space: 'folded' });
@@ -165,6 +180,12 @@ export function kernelMatrix(inputs: readonly Matrix[], options?: KernelMatrixOp
       for (let l = 0; l < d; l++) tokenDot += tokens[r * d + l] * tokens[c * d + l];
       out[r * count + c] *= tokenDot;
       if (c !== r) out[c * count + r] = out[r * count + c];
+    }
+  }
+  for (let e = 0; e < out.length; e++) {
+    if (out[e] - out[e] !== 0) {
+      const largest = inputs.reduce((most, sequence) => Math.max(most, largestMagnitude(sequence.data)), 0);
+      throw kernelOverflow(fn, out[e], largest);
     }
   }
   return kernel;
