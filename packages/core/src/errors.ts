@@ -9,7 +9,8 @@
  *
  * - `INVALID_ARGUMENT`: an option or count is out of range, of the wrong type, or unknown.
  * - `SHAPE_MISMATCH`: array shapes disagree with each other or with what the function needs.
- * - `NON_FINITE`: NaN or ±Infinity in numeric input.
+ * - `NON_FINITE`: NaN or ±Infinity in numeric input, or a value computed from finite input that would overflow
+ *   float64 (the message names the cure, usually rescaling the data).
  * - `NOT_CONVERGED`: an iterative routine hit its iteration cap.
  * - `INVALID_FORMAT`: a file or serialised document (`.npy`, model JSON, task spec) cannot be parsed.
  * - `TOO_LARGE`: the request would need more memory than lattn allows; the message states the size.
