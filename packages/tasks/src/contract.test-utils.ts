@@ -1,10 +1,14 @@
 /**
  * The conformance suite every task generator passes (STYLE 7.8, "contract suites"): determinism per seed,
  * different data for different seeds, consistent shapes, finite values, serialisability, resolved options,
- * honoured options and clear errors for bad options. Test-only: excluded from the build.
+ * honoured options and clear errors for bad options — and, as properties over random option values (fast-check,
+ * issue #9): determinism, shapes, finiteness and exactness of the construction for any valid options, a LattnError
+ * for any junk value of any option, and NON_FINITE / SHAPE_MISMATCH from every metric for NaN, ±Infinity or
+ * misshapen outputs. Test-only: excluded from the build.
  */
 import { checkDataset, isLattnError, type LattnErrorCode, type Matrix } from '@lattn/core';
-import type { MhlaModel } from '@lattn/feature-map';
+import { forward, type MhlaModel } from '@lattn/feature-map';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 
 /** What the suite needs to know of a generated task. */
@@ -37,7 +41,28 @@ export interface TaskGeneratorContract<Options, Task extends GeneratedTask> {
   }[];
   /** Bad options and the error code each must raise. */
   readonly invalid: readonly { readonly title: string; readonly options: unknown; readonly code: LattnErrorCode }[];
+  /** Valid options (with `seed`) over the generator's ranges, kept small enough to generate in milliseconds. */
+  readonly arbitrary: fc.Arbitrary<Options>;
+  /** Checks that the construction computes the targets (exactly, or to a stated tolerance), given its outputs. */
+  readonly exact: (task: Task, outputs: readonly Matrix[]) => void;
+  /** The decoders and metrics that read model outputs, each of which must refuse NaN, ±Infinity and bad shapes. */
+  readonly readers: readonly {
+    readonly name: string;
+    readonly read: (outputs: readonly Matrix[], task: Task) => unknown;
+  }[];
 }
+
+/** Values that no option of any generator accepts (the seeds accept -1; the property allows success for it). */
+const junk: fc.Arbitrary<unknown> = fc.oneof(
+  fc.constantFrom(Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, 1e300, -1, 0.5, 2 ** 53, -(2 ** 60)),
+  fc.double({ min: -1e6, max: 1e6, noNaN: true }).filter((value) => !Number.isInteger(value)),
+  fc.string(),
+  fc.boolean(),
+  fc.constant(null),
+  fc.array(fc.integer(), { maxLength: 3 }),
+  fc.object({ maxDepth: 1 }),
+  fc.bigInt(),
+);
 
 /**
  * Registers the conformance tests of one task generator.
@@ -126,6 +151,86 @@ export function describeTaskGenerator<Options, Task extends GeneratedTask>(
     for (const { title, options, code } of contract.invalid) {
       it(`throws ${code} for ${title}`, () => expectError(() => generate(options as Options), code, name));
     }
+
+    it('gives, for any valid options, the same task twice, shapes that follow the options, finite data and a construction that computes the targets', () => {
+      fc.assert(
+        fc.property(contract.arbitrary, (options) => {
+          const task = generate(options);
+          expect(generate(options)).toEqual(task);
+          const shape = checkDataset(name, task.dataset);
+          expect(shape.numSequences).toBe(task.options.numSequences);
+          expect([shape.modelDim, shape.outputDim]).toEqual([task.construction.modelDim, task.construction.outputDim]);
+          for (const [key, value] of Object.entries(options as object)) {
+            expect(task.options, key).toHaveProperty(key, value);
+          }
+          contract.exact(task, forward(task.construction, task.dataset.inputs, { mode: task.dataset.mode }));
+        }),
+        { numRuns: 25, seed: 9 },
+      );
+    });
+
+    it('throws INVALID_ARGUMENT or TOO_LARGE in the house template for a junk value of any option, and nothing else', () => {
+      fc.assert(
+        fc.property(fc.constantFrom(...contract.optionNames), junk, (option, value) => {
+          let caught: unknown;
+          try {
+            generate({ ...small, [option]: value } as Options);
+          } catch (error) {
+            caught = error;
+          }
+          if (caught === undefined) {
+            expect(option.toLowerCase(), `${option} accepted ${String(value)}`).toContain('seed');
+            return;
+          }
+          expect(isLattnError(caught), `${option} = ${String(value)} threw ${String(caught)}`).toBe(true);
+          const error = caught as Error & { code: LattnErrorCode };
+          expect(['INVALID_ARGUMENT', 'TOO_LARGE']).toContain(error.code);
+          expect(error.message.startsWith(`${name}: `)).toBe(true);
+          expect(error.message).toMatch(/Expected .*; received .*\.$/s);
+          expect(error.message).not.toContain('\n');
+        }),
+        { numRuns: 150, seed: 10 },
+      );
+    });
+
+    it('makes every decoder and metric refuse a NaN or ±Infinity anywhere in the outputs (NON_FINITE) and misshapen outputs (SHAPE_MISMATCH), never decoding them', () => {
+      const task = generate(withSeed(11));
+      const outputs = forward(task.construction, task.dataset.inputs, { mode: task.dataset.mode });
+      const poisoned = fc.record({
+        b: fc.nat(outputs.length - 1),
+        fraction: fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }),
+        value: fc.constantFrom(Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY),
+      });
+      for (const { name: reader, read } of contract.readers) {
+        fc.assert(
+          fc.property(poisoned, ({ b, fraction, value }) => {
+            const copy = outputs.map((output) => ({ ...output, data: output.data.slice() }));
+            copy[b].data[Math.floor(fraction * copy[b].data.length)] = value;
+            expectError(() => read(copy, task), 'NON_FINITE', reader);
+          }),
+          { numRuns: 20, seed: 12 },
+        );
+        const first = outputs[0];
+        expectError(() => read(outputs.slice(1), task), 'SHAPE_MISMATCH', reader);
+        expectError(
+          () =>
+            read(
+              [
+                { rows: first.rows, cols: first.cols + 1, data: new Float64Array(first.rows * (first.cols + 1)) },
+                ...outputs.slice(1),
+              ],
+              task,
+            ),
+          'SHAPE_MISMATCH',
+          reader,
+        );
+        expectError(
+          () => read([{ rows: 1, cols: 1, data: new Float64Array(3) }, ...outputs.slice(1)], task),
+          'INVALID_ARGUMENT',
+          reader,
+        );
+      }
+    });
   });
 }
 

@@ -1,7 +1,8 @@
-import { fromRows, type Matrix } from '@lattn/core';
+import { fromRows, type Matrix, toRows } from '@lattn/core';
 import { expectMatrixClose, expectVectorClose } from '@lattn/core/testing';
 import { equivalent, forward, forwardFolded } from '@lattn/feature-map';
 import { fitLinearAttention } from '@lattn/learner';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { describeTaskGenerator, expectError } from '../contract.test-utils.js';
 import {
@@ -10,6 +11,7 @@ import {
   decodeAssociativeMemory,
   exactMatchAssociativeMemory,
   generateAssociativeMemoryTask,
+  KEY_DISTRIBUTIONS,
 } from './associative-memory-task.js';
 
 describeTaskGenerator<AssociativeMemoryTaskOptions, AssociativeMemoryTask>({
@@ -102,6 +104,44 @@ describeTaskGenerator<AssociativeMemoryTaskOptions, AssociativeMemoryTask>({
       code: 'TOO_LARGE',
     },
   ],
+  arbitrary: fc
+    .record({
+      numSequences: fc.integer({ min: 1, max: 5 }),
+      keyDim: fc.integer({ min: 1, max: 4 }),
+      numPairs: fc.integer({ min: 1, max: 5 }),
+      keyDistribution: fc.constantFrom(...KEY_DISTRIBUTIONS),
+      mixingFraction: fc.double({ min: 0, max: 1, noNaN: true }),
+      seed: fc.integer(),
+    })
+    .map(({ keyDistribution, mixingFraction, numPairs, keyDim, ...options }) => ({
+      ...options,
+      keyDim,
+      keyDistribution,
+      numPairs: keyDistribution === 'gaussian' ? numPairs : Math.min(numPairs, keyDim),
+      ...(keyDistribution === 'mixture' ? { mixingFraction } : {}),
+    })),
+  exact: (task, outputs) => {
+    // An independent route: the output at the query is Σ_i v_i ⟨k_i, k_query⟩, read off the tokens; with orthonormal
+    // keys it is the target itself.
+    const { keyDim, numPairs } = task.options;
+    outputs.forEach((output, b) => {
+      const rows = toRows(task.dataset.inputs[b]);
+      const query = rows[numPairs].slice(0, keyDim);
+      const expected = new Array<number>(keyDim).fill(0);
+      for (let i = 0; i < numPairs; i++) {
+        const weight = rows[i].slice(0, keyDim).reduce((sum, k, a) => sum + k * query[a], 0);
+        for (let a = 0; a < keyDim; a++) expected[a] += weight * rows[i][keyDim + a];
+      }
+      expectVectorClose(output.data, expected, { rtol: 0, atol: 1e-14 * numPairs });
+      if (task.instances[b].keyDistribution === 'orthogonal') {
+        expectMatrixClose(output, task.dataset.targets[b], { rtol: 0, atol: 1e-14 * numPairs });
+      }
+    });
+  },
+  readers: [
+    { name: 'decodeAssociativeMemory', read: decodeAssociativeMemory },
+    { name: 'exactMatchAssociativeMemory', read: exactMatchAssociativeMemory },
+  ],
 });
 
 describe('generateAssociativeMemoryTask', () => {
@@ -187,6 +227,16 @@ describe('decodeAssociativeMemory', () => {
     ]);
     const outputs = values.map(([, second]) => fromRows([second.map((x) => 0.9 * x)]));
     expect(decodeAssociativeMemory(outputs, task)).toEqual([1, 1]);
+  });
+
+  it('decodes huge finite outputs to the nearest stored value (regression: every distance overflowed to Infinity and index 0 won)', () => {
+    const many = generateAssociativeMemoryTask({ numSequences: 40, keyDim: 4, numPairs: 3, seed: 2 });
+    const truth = many.instances.map((instance) => instance.queryIndex);
+    const outputs = forward(many.construction, many.dataset.inputs, { mode: 'last' });
+    for (const scale of [1e150, 1e200, 1e300]) {
+      const scaled = outputs.map((output) => ({ ...output, data: output.data.map((x) => x * scale) }));
+      expect(decodeAssociativeMemory(scaled, many), `scale ${scale}`).toEqual(truth);
+    }
   });
 
   it('throws SHAPE_MISMATCH for outputs of the wrong shape and INVALID_ARGUMENT for a task of another kind', () => {

@@ -6,7 +6,15 @@ import { createRng, type Dataset, LattnError, type Matrix, type Rng, zeros } fro
 import { createModel, type MhlaModel } from '@lattn/feature-map';
 import { type ExactMatchScore, scoreFromCounts } from '../exact-match.js';
 import { checkOutputs, checkTaskKind } from '../internal/checks.js';
-import { checkBudget, integerOption, numberOption, oneOfOption, readOptions, seedOption } from '../internal/options.js';
+import {
+  checkBudget,
+  checkConstructionBudget,
+  integerOption,
+  numberOption,
+  oneOfOption,
+  readOptions,
+  seedOption,
+} from '../internal/options.js';
 
 /**
  * How the keys of an associative-memory sequence are drawn.
@@ -104,7 +112,7 @@ const KNOWN = ['numSequences', 'keyDim', 'numPairs', 'keyDistribution', 'mixingF
  * @returns An {@link AssociativeMemoryTask}.
  * @throws `LattnError` `INVALID_ARGUMENT` for an unknown option, a value out of range, `mixingFraction` outside
  * `[0, 1]` or contradicting `keyDistribution`, or `numPairs > keyDim` with orthogonal keys; `TOO_LARGE`
- * when the dataset would exceed the size budget.
+ * when the dataset or the construction would exceed the size budget (2²⁵ float64 entries each).
  * @example
  * ```ts
  * const task = generateAssociativeMemoryTask({ keyDim: 4, numPairs: 3, seed: 1 });
@@ -147,6 +155,7 @@ export function generateAssociativeMemoryTask(options?: AssociativeMemoryTaskOpt
     seed: seedOption(fn, raw),
   };
   checkBudget(fn, 2 * keyDim, numSequences * (numPairs + 1), numSequences * keyDim);
+  checkConstructionBudget(fn, 2 * keyDim, keyDim, 1);
 
   const rng = createRng(resolved.seed);
   const order = rng.shuffle(Array.from({ length: numSequences }, (_, b) => b));
@@ -255,19 +264,33 @@ function unitRows(matrix: Matrix): Matrix {
   return matrix;
 }
 
-/** For each sequence, the index of the stored value nearest to the output. */
+/**
+ * For each sequence, the index of the stored value nearest to the output `o`. Since `‖o − v_i‖² = ‖o‖² − 2⟨o, v_i⟩ +
+ * ‖v_i‖²` and `‖o‖²` is common to every candidate, the nearest value minimises `‖v_i‖² − 2⟨o, v_i⟩`, computed on
+ * entries divided by the largest magnitude involved: huge (finite) outputs then neither overflow nor drown the
+ * differences between candidates in the rounding of `‖o‖²`.
+ */
 function decodeNearest(outputs: readonly Matrix[], task: AssociativeMemoryTask): number[] {
   const { keyDim, numPairs } = task.options;
   const d = 2 * keyDim;
   return outputs.map((output, b) => {
     const input = task.dataset.inputs[b];
-    let best = 0;
-    let bestDistance = Number.POSITIVE_INFINITY;
+    let scale = 0;
+    for (let a = 0; a < keyDim; a++) scale = Math.max(scale, Math.abs(output.data[a]));
     for (let i = 0; i < numPairs; i++) {
-      let distance = 0;
-      for (let a = 0; a < keyDim; a++) distance += (output.data[a] - input.data[i * d + keyDim + a]) ** 2;
-      if (distance < bestDistance) {
-        bestDistance = distance;
+      for (let a = 0; a < keyDim; a++) scale = Math.max(scale, Math.abs(input.data[i * d + keyDim + a]));
+    }
+    if (scale === 0) scale = 1;
+    let best = 0;
+    let bestScore = Number.POSITIVE_INFINITY;
+    for (let i = 0; i < numPairs; i++) {
+      let score = 0;
+      for (let a = 0; a < keyDim; a++) {
+        const value = input.data[i * d + keyDim + a] / scale;
+        score += value * (value - (2 * output.data[a]) / scale);
+      }
+      if (score < bestScore) {
+        bestScore = score;
         best = i;
       }
     }

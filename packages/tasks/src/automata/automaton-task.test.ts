@@ -2,6 +2,7 @@ import { type Matrix, zeros } from '@lattn/core';
 import { expectMatrixClose } from '@lattn/core/testing';
 import { createModel, foldModel, forward } from '@lattn/feature-map';
 import { fitLinearAttention } from '@lattn/learner';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { describeTaskGenerator, expectError } from '../contract.test-utils.js';
 import { executeAutomaton } from './automaton.js';
@@ -52,6 +53,28 @@ describeTaskGenerator<AutomatonTaskOptions, AutomatonTask>({
       options: { numSequences: 1_000_000, numStates: 64, numSymbols: 8 },
       code: 'TOO_LARGE',
     },
+  ],
+  arbitrary: fc.record({
+    numSequences: fc.integer({ min: 1, max: 3 }),
+    numStates: fc.integer({ min: 1, max: 4 }),
+    numSymbols: fc.integer({ min: 1, max: 3 }),
+    wordLength: fc.integer({ min: 1, max: 6 }),
+    seed: fc.integer(),
+  }),
+  exact: (task, outputs) => {
+    // 0/1 weights on one-hot tokens: the outputs are the targets to the last bit, and they decode to the histories
+    // of the automata run by the public simulator.
+    outputs.forEach((output, b) => {
+      expectMatrixClose(output, task.dataset.targets[b], { rtol: 0, atol: 0 });
+    });
+    decodeAutomatonStates(outputs, task).forEach((states, b) => {
+      const { automaton, word } = task.instances[b];
+      expect(states).toEqual(executeAutomaton(automaton, word).slice(1));
+    });
+  },
+  readers: [
+    { name: 'decodeAutomatonStates', read: decodeAutomatonStates },
+    { name: 'exactMatchAutomaton', read: exactMatchAutomaton },
   ],
 });
 
@@ -152,6 +175,21 @@ describe('runAutomatonWithModel', () => {
     const run = runAutomatonWithModel(foldModel(short.construction), short);
     expect(run.histories).toEqual(short.instances.map((instance) => instance.states));
     expectError(() => runAutomatonWithModel(zeros(4, 10), short), 'SHAPE_MISMATCH', 'runAutomatonWithModel');
+  });
+
+  it('throws NON_FINITE naming the sequence and the step when the outputs overflow, instead of decoding states from Infinity (regression: a 1e200-scaled construction scored 100%)', () => {
+    const scaled = createModel({
+      heads: short.construction.heads.map(({ value, query }) => ({
+        value: { ...value, data: value.data.map((x) => x * 1e200) },
+        query: { ...query, data: query.data.map((x) => x * 1e200) },
+      })),
+    });
+    expectError(
+      () => runAutomatonWithModel(scaled, short),
+      'NON_FINITE',
+      'runAutomatonWithModel',
+      'step 0 of sequence 0',
+    );
   });
 
   it('reports progress once per sequence', () => {

@@ -19,8 +19,15 @@
 import { createRng, type Dataset, type Matrix, type ProgressCallback, zeros } from '@lattn/core';
 import { createModel, type MhlaModel } from '@lattn/feature-map';
 import { type ExactMatchScore, scoreFromCounts } from '../exact-match.js';
-import { argmax, checkOutputs, checkTaskKind, lastOutputOf } from '../internal/checks.js';
-import { checkBudget, integerOption, progressOption, readOptions, seedOption } from '../internal/options.js';
+import { argmax, checkOutputs, checkRunOutput, checkTaskKind, lastOutputOf } from '../internal/checks.js';
+import {
+  checkBudget,
+  checkConstructionBudget,
+  integerOption,
+  progressOption,
+  readOptions,
+  seedOption,
+} from '../internal/options.js';
 import { type Automaton, randomAutomaton, runAutomaton } from './automaton.js';
 
 /** Options of {@link generateAutomatonTask}. */
@@ -132,7 +139,7 @@ const KNOWN = ['numSequences', 'numStates', 'numSymbols', 'wordLength', 'seed'];
  * @param options - See {@link AutomatonTaskOptions}.
  * @returns An {@link AutomatonTask}.
  * @throws `LattnError` `INVALID_ARGUMENT` for an unknown option or a value out of range; `TOO_LARGE` when the
- * dataset would exceed the size budget.
+ * dataset or the construction would exceed the size budget (2²⁵ float64 entries each).
  * @example
  * ```ts
  * const task = generateAutomatonTask({ numSequences: 4, numStates: 3, numSymbols: 2, wordLength: 5, seed: 1 });
@@ -155,6 +162,7 @@ export function generateAutomatonTask(options?: AutomatonTaskOptions): Automaton
   const encoding = automatonEncoding(numStates, numSymbols);
   const length = encoding.tableLength + 2 * wordLength;
   checkBudget(fn, encoding.modelDim, numSequences * length, numSequences * length * encoding.outputDim);
+  checkConstructionBudget(fn, encoding.modelDim, encoding.outputDim, 1);
 
   const rng = createRng(resolved.seed);
   const instances: AutomatonInstance[] = [];
@@ -240,7 +248,7 @@ export function exactMatchAutomaton(outputs: readonly Matrix[], task: AutomatonT
  * @returns The produced histories and their exact-match score.
  * @throws `LattnError` `INVALID_ARGUMENT` for a malformed model, a task of another kind or a bad option;
  * `SHAPE_MISMATCH` when the model's (or the weights') dimensions do not fit the task; `NON_FINITE` for NaN or
- * ±Infinity in the weights.
+ * ±Infinity in the weights, or when an output overflows float64 (naming the sequence and the step).
  * @example
  * ```ts
  * const longer = generateAutomatonTask({ numStates: 4, numSymbols: 2, wordLength: 40, seed: 2 });
@@ -271,6 +279,7 @@ export function runAutomatonWithModel(
         data: sequence.data.slice(0, (position + 1) * width),
       };
       const output = lastOutput(prefix);
+      checkRunOutput(fn, output, b, i);
       const next = argmax(output.data, 0, encoding.outputDim);
       states.push(next);
       if (i + 1 < n) writeHistoryToken(sequence.data, position + 1, next, instance.word[i + 1], encoding);

@@ -33,6 +33,24 @@ export function checkTaskKind(fn: string, task: unknown, kind: string): void {
   }
 }
 
+/**
+ * Checks that a model's output during an autoregressive run is finite: a finite model on finite tokens can still
+ * overflow float64, and decoding Infinity or NaN (an argmax, a threshold) would invent a symbol.
+ */
+export function checkRunOutput(fn: string, output: Matrix, sequence: number, step: number): void {
+  const { data } = output;
+  for (let i = 0; i < data.length; i++) {
+    const value = data[i];
+    if (value - value !== 0) {
+      throw new LattnError(
+        'NON_FINITE',
+        `${fn}: the model's output at step ${step} of sequence ${sequence} is not finite (the forward pass overflows float64), so no symbol can be decoded from it. Expected finite outputs (rescale the model's weights); received ${value} at entry ${i}.`,
+        { details: { sequence, step, entry: i, value: String(value) } },
+      );
+    }
+  }
+}
+
 /** The index of the largest of `count` entries of `data` starting at `offset` (the first one on ties). */
 export function argmax(data: Float64Array, offset: number, count: number): number {
   let best = 0;

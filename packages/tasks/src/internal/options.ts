@@ -81,10 +81,17 @@ export function seedOption(fn: string, options: Readonly<Record<string, unknown>
 }
 
 /**
- * Throws `TOO_LARGE` when a dataset of `numTokens` tokens of width `modelDim` with `numTargetEntries` target
- * entries would exceed {@link MAX_DATASET_ENTRIES}, or when `modelDim` exceeds {@link MAX_MODEL_DIM}.
+ * Throws `TOO_LARGE` when `what` — a dataset of `numTokens` tokens of width `modelDim` with `numTargetEntries` target
+ * entries, or a construction of `numTokens` rows of width `modelDim` — would exceed {@link MAX_DATASET_ENTRIES}, or
+ * when `modelDim` exceeds {@link MAX_MODEL_DIM}.
  */
-export function checkBudget(fn: string, modelDim: number, numTokens: number, numTargetEntries: number): void {
+export function checkBudget(
+  fn: string,
+  modelDim: number,
+  numTokens: number,
+  numTargetEntries: number,
+  what = 'the dataset',
+): void {
   if (modelDim > MAX_MODEL_DIM) {
     throw new LattnError(
       'TOO_LARGE',
@@ -96,8 +103,16 @@ export function checkBudget(fn: string, modelDim: number, numTokens: number, num
   if (entries > MAX_DATASET_ENTRIES) {
     throw new LattnError(
       'TOO_LARGE',
-      `${fn}: the dataset would hold ${entries} float64 entries (${Math.ceil((entries * 8) / 2 ** 20)} MiB). Expected at most ${MAX_DATASET_ENTRIES}; received options giving ${entries}.`,
+      `${fn}: ${what} would hold ${entries} float64 entries (${Math.ceil((entries * 8) / 2 ** 20)} MiB). Expected at most ${MAX_DATASET_ENTRIES}; received options giving ${entries}.`,
       { details: { entries, max: MAX_DATASET_ENTRIES } },
     );
   }
+}
+
+/**
+ * Throws `TOO_LARGE` when a construction of `numHeads` heads, each a value `(outputDim, modelDim)` and a query
+ * `(modelDim, modelDim)`, would exceed {@link MAX_DATASET_ENTRIES}.
+ */
+export function checkConstructionBudget(fn: string, modelDim: number, outputDim: number, numHeads: number): void {
+  checkBudget(fn, modelDim, numHeads * (modelDim + outputDim), 0, `the ${numHeads}-head construction`);
 }

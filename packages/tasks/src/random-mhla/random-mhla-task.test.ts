@@ -2,11 +2,13 @@ import type { Matrix } from '@lattn/core';
 import { expectMatrixClose } from '@lattn/core/testing';
 import { createModel, equivalent, forward, forwardFolded, type MhlaModel } from '@lattn/feature-map';
 import { fitLinearAttention, recoverHeads } from '@lattn/learner';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { describeTaskGenerator, expectError } from '../contract.test-utils.js';
 import {
   exactMatchRandomMhla,
   generateRandomMhlaTask,
+  INPUT_DISTRIBUTIONS,
   type RandomMhlaTask,
   type RandomMhlaTaskOptions,
 } from './random-mhla-task.js';
@@ -96,6 +98,30 @@ describeTaskGenerator<RandomMhlaTaskOptions, RandomMhlaTask>({
     { title: 'an unknown mode', options: { mode: 'first' }, code: 'INVALID_ARGUMENT' },
     { title: 'a token dimension beyond the budget', options: { modelDim: 5000 }, code: 'TOO_LARGE' },
   ],
+  arbitrary: fc
+    .record({
+      numSequences: fc.integer({ min: 1, max: 4 }),
+      modelDim: fc.integer({ min: 1, max: 4 }),
+      outputDim: fc.integer({ min: 1, max: 3 }),
+      numHeads: fc.integer({ min: 1, max: 3 }),
+      inputDistribution: fc.constantFrom(...INPUT_DISTRIBUTIONS),
+      lengths: fc.tuple(fc.integer({ min: 1, max: 5 }), fc.integer({ min: 1, max: 5 })),
+      mode: fc.constantFrom('all' as const, 'last' as const),
+      seed: fc.integer(),
+      teacherSeed: fc.integer(),
+    })
+    .map(({ lengths, ...options }) => ({
+      ...options,
+      minSequenceLength: Math.min(...lengths),
+      maxSequenceLength: Math.max(...lengths),
+    })),
+  exact: (task, outputs) => {
+    // The teacher is the construction: its outputs are the targets, bit for bit.
+    outputs.forEach((output, b) => {
+      expectMatrixClose(output, task.dataset.targets[b], { rtol: 0, atol: 0 });
+    });
+  },
+  readers: [{ name: 'exactMatchRandomMhla', read: exactMatchRandomMhla }],
 });
 
 describe('generateRandomMhlaTask', () => {

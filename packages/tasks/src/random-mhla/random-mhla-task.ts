@@ -16,7 +16,14 @@ import {
 import { createModel, forward, type MhlaModel } from '@lattn/feature-map';
 import { type ExactMatchScore, scoreFromCounts } from '../exact-match.js';
 import { checkOutputs, checkTaskKind } from '../internal/checks.js';
-import { checkBudget, integerOption, oneOfOption, readOptions, seedOption } from '../internal/options.js';
+import {
+  checkBudget,
+  checkConstructionBudget,
+  integerOption,
+  oneOfOption,
+  readOptions,
+  seedOption,
+} from '../internal/options.js';
 
 /**
  * How the tokens of a random-teacher sequence are drawn.
@@ -149,7 +156,8 @@ const KNOWN = [
  * @param options - See {@link RandomMhlaTaskOptions}.
  * @returns A {@link RandomMhlaTask}.
  * @throws `LattnError` `INVALID_ARGUMENT` for an unknown option, a value out of range or
- * `minSequenceLength > maxSequenceLength`; `TOO_LARGE` when the dataset would exceed the size budget.
+ * `minSequenceLength > maxSequenceLength`; `TOO_LARGE` when the dataset or the teacher would exceed the size budget
+ * (2²⁵ float64 entries each).
  * @example
  * ```ts
  * const task = generateRandomMhlaTask({ modelDim: 3, outputDim: 1, numHeads: 2, seed: 4 });
@@ -184,7 +192,7 @@ export function generateRandomMhlaTask(options?: RandomMhlaTaskOptions): RandomM
   }
   const maxTokens = numSequences * maxSequenceLength;
   checkBudget(fn, modelDim, maxTokens, (mode === 'all' ? maxTokens : numSequences) * outputDim);
-  checkBudget(fn, modelDim, numHeads * (modelDim + outputDim), 0); // the heads: H · (d + dOut) rows of width d
+  checkConstructionBudget(fn, modelDim, outputDim, numHeads);
 
   const teacherRng = createRng(resolved.teacherSeed);
   const scale = 1 / Math.sqrt(modelDim);

@@ -2,6 +2,7 @@ import type { Matrix } from '@lattn/core';
 import { expectMatrixClose } from '@lattn/core/testing';
 import { createModel, foldModel, forward } from '@lattn/feature-map';
 import { fitLinearAttention } from '@lattn/learner';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { describeTaskGenerator, expectError } from '../contract.test-utils.js';
 import { executeTuringMachine } from './turing-machine.js';
@@ -53,6 +54,31 @@ describeTaskGenerator<TuringTaskOptions, TuringTask>({
       options: { numSequences: 100_000, numSteps: 20, wordLength: 20 },
       code: 'TOO_LARGE',
     },
+  ],
+  arbitrary: fc.record({
+    numSequences: fc.integer({ min: 1, max: 2 }),
+    numStates: fc.integer({ min: 1, max: 3 }),
+    wordLength: fc.integer({ min: 1, max: 3 }),
+    numSteps: fc.integer({ min: 1, max: 3 }),
+    seed: fc.integer(),
+  }),
+  exact: (task, outputs) => {
+    // 0/1 weights on one-hot tokens: the outputs are the targets to the last bit, and they decode to the tokens of
+    // the histories the public simulator computes.
+    outputs.forEach((output, b) => {
+      expectMatrixClose(output, task.dataset.targets[b], { rtol: 0, atol: 0 });
+    });
+    const decoded = decodeTuringTokens(outputs, task);
+    task.instances.forEach((instance, b) => {
+      const history = executeTuringMachine(instance.machine, instance.word, { numSteps: task.options.numSteps });
+      expect(history).toEqual(instance.history);
+      expect(decoded[b]).toEqual(instance.tokens);
+      expect(decoded[b].map((token) => token.symbol)).toEqual(history.flatMap((configuration) => configuration.tape));
+    });
+  },
+  readers: [
+    { name: 'decodeTuringTokens', read: decodeTuringTokens },
+    { name: 'exactMatchTuring', read: exactMatchTuring },
   ],
 });
 
@@ -132,6 +158,15 @@ describe('generateTuringTask', () => {
     }
   }, 60_000); // four tasks and forward passes: under 1 s alone, longer on a loaded machine
 
+  it('throws TOO_LARGE for a construction beyond the size budget before building it (regression: numSteps 44 built four (4014, 4014) heads and peaked at 2.5 GB)', () => {
+    expectError(
+      () => generateTuringTask({ numSequences: 1, numStates: 1, wordLength: 1, numSteps: 44 }),
+      'TOO_LARGE',
+      'generateTuringTask',
+      'the 4-head construction would hold',
+    );
+  });
+
   it('decodes the construction outputs to the true history tokens', () => {
     const outputs = forward(task.construction, task.dataset.inputs);
     expect(decodeTuringTokens(outputs, task)).toEqual(task.instances.map((instance) => instance.tokens));
@@ -186,6 +221,17 @@ describe('runTuringWithModel', () => {
       expect(tokens[3].action).toBeNull();
       expect(task.instances[b].tokens[3].action).not.toBeNull();
     });
+  });
+
+  it('throws NON_FINITE naming the sequence and the step when the outputs overflow, instead of decoding tokens from Infinity (regression: a 1e200-scaled construction scored 100%)', () => {
+    const task = generateTuringTask({ numSequences: 2, numStates: 2, wordLength: 2, numSteps: 2, seed: 1 });
+    const scaled = createModel({
+      heads: task.construction.heads.map(({ value, query }) => ({
+        value: { ...value, data: value.data.map((x) => x * 1e200) },
+        query: { ...query, data: query.data.map((x) => x * 1e200) },
+      })),
+    });
+    expectError(() => runTuringWithModel(scaled, task), 'NON_FINITE', 'runTuringWithModel', 'of sequence 0');
   });
 
   it('throws SHAPE_MISMATCH for a model of another size', () => {

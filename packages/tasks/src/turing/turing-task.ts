@@ -39,8 +39,15 @@
 import { createRng, type Dataset, type Matrix, type ProgressCallback, zeros } from '@lattn/core';
 import { createModel, type MhlaModel } from '@lattn/feature-map';
 import { type ExactMatchScore, scoreFromCounts } from '../exact-match.js';
-import { argmax, checkOutputs, checkTaskKind, lastOutputOf } from '../internal/checks.js';
-import { checkBudget, integerOption, progressOption, readOptions, seedOption } from '../internal/options.js';
+import { argmax, checkOutputs, checkRunOutput, checkTaskKind, lastOutputOf } from '../internal/checks.js';
+import {
+  checkBudget,
+  checkConstructionBudget,
+  integerOption,
+  progressOption,
+  readOptions,
+  seedOption,
+} from '../internal/options.js';
 import {
   randomTuringMachine,
   runTuringMachine,
@@ -189,7 +196,7 @@ const KNOWN = ['numSequences', 'numStates', 'wordLength', 'numSteps', 'seed'];
  * @param options - See {@link TuringTaskOptions}.
  * @returns A {@link TuringTask}.
  * @throws `LattnError` `INVALID_ARGUMENT` for an unknown option or a value out of range; `TOO_LARGE` when the
- * dataset would exceed the size budget.
+ * dataset or the construction would exceed the size budget (2²⁵ float64 entries each).
  * @example
  * ```ts
  * const task = generateTuringTask({ numSequences: 4, numStates: 2, wordLength: 2, numSteps: 2, seed: 1 });
@@ -212,6 +219,7 @@ export function generateTuringTask(options?: TuringTaskOptions): TuringTask {
   const encoding = turingEncoding(numStates, wordLength, numSteps);
   const length = sequenceLength(encoding);
   checkBudget(fn, encoding.modelDim, numSequences * length, numSequences * length * encoding.outputDim);
+  checkConstructionBudget(fn, encoding.modelDim, encoding.outputDim, 4);
 
   const rng = createRng(resolved.seed);
   const instances: TuringInstance[] = [];
@@ -298,7 +306,7 @@ export function exactMatchTuring(outputs: readonly Matrix[], task: TuringTask): 
  * @returns The produced tokens and their exact-match score.
  * @throws `LattnError` `INVALID_ARGUMENT` for a malformed model, a task of another kind or a bad option;
  * `SHAPE_MISMATCH` when the model's (or the weights') dimensions do not fit the task; `NON_FINITE` for NaN or
- * ±Infinity in the weights.
+ * ±Infinity in the weights, or when an output overflows float64 (naming the sequence and the step).
  * @example
  * ```ts
  * runTuringWithModel(task.construction, task).score.exactMatch; // 1
@@ -319,6 +327,7 @@ export function runTuringWithModel(model: MhlaModel | Matrix, task: TuringTask, 
       const rows = start + g;
       const prefix: Matrix = { rows, cols: d, data: sequence.data.slice(0, rows * d) };
       const output = lastOutput(prefix);
+      checkRunOutput(fn, output, b, g);
       const token = decodeToken(output.data, 0, encoding);
       tokens.push(token);
       if (g + 1 < encoding.historyLength) writeHistoryToken(sequence.data, start + g, g, token, encoding);
