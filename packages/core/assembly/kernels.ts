@@ -78,22 +78,24 @@ export function packPairProducts(
   out: usize,
 ): void {
   const rowBytes = (<usize>stride) << 3;
-  const panels = (width + w - 1) / w;
-  for (let panel = 0; panel < panels; panel++) {
-    let to = out + ((<usize>(panel * w * kc)) << 3);
-    let row = src;
-    for (let r = 0; r < kc; r++) {
-      for (let t = 0; t < w; t++) {
-        const c = panel * w + t;
-        let value = 0.0;
-        if (c < width) {
-          const pair = pairs + ((<usize>(c0 + c)) << 3);
-          value =
-            load<f64>(row + ((<usize>load<i32>(pair)) << 3)) * load<f64>(row + ((<usize>load<i32>(pair, 4)) << 3));
-        }
-        store<f64>(to + ((<usize>t) << 3), value);
+  const panelBytes = (<usize>(w * kc)) << 3;
+  for (let t = 0; t < w * ((width + w - 1) / w); t++) {
+    const panel = t / w;
+    let to = out + <usize>panel * panelBytes + ((<usize>(t - panel * w)) << 3);
+    if (t >= width) {
+      for (let r = 0; r < kc; r++) {
+        store<f64>(to, 0.0);
+        to += (<usize>w) << 3;
       }
-      row += rowBytes;
+      continue;
+    }
+    const pair = pairs + ((<usize>(c0 + t)) << 3);
+    let first = src + ((<usize>load<i32>(pair)) << 3);
+    let second = src + ((<usize>load<i32>(pair, 4)) << 3);
+    for (let r = 0; r < kc; r++) {
+      store<f64>(to, load<f64>(first) * load<f64>(second));
+      first += rowBytes;
+      second += rowBytes;
       to += (<usize>w) << 3;
     }
   }

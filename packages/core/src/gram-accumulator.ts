@@ -208,7 +208,7 @@ export function gramMoments(accumulator: GramAccumulator): GramMoments {
  * the lengths the sizes imply; with `finite`, also that the upper triangle of `gram` and every other sum are
  * finite.
  */
-function checkAccumulator(fn: string, name: string, value: unknown, finite: boolean): void {
+export function checkAccumulator(fn: string, name: string, value: unknown, finite: boolean): void {
   const record = value as Partial<GramAccumulator> | null;
   const ok =
     typeof value === 'object' &&

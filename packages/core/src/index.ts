@@ -6,6 +6,7 @@
  * @packageDocumentation
  */
 
+export { accumulateKroneckerGram } from './accumulate-kronecker-gram.js';
 export type { CholeskyOptions, CholeskyResult } from './cholesky.js';
 export { cholesky, choleskySolve } from './cholesky.js';
 export type { Dataset, DatasetShape, PositionMode, SequenceBatchShape } from './dataset.js';

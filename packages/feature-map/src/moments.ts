@@ -1,11 +1,13 @@
 /**
  * The streaming pass over a dataset's features (SPEC §3 step 1, docs/math/feature-map.md §6): the sums
- * `G = Σ ψψᵀ`, `B = Σ ψyᵀ`, `Σ yyᵀ` and the count, shared by the learner and the certificate. Features are built a
- * chunk at a time into one reusable buffer and handed to core's `accumulateGram`; the `(N, D)` feature matrix is
- * never formed.
+ * `G = Σ ψψᵀ`, `B = Σ ψyᵀ`, `Σ yyᵀ` and the count, shared by the learner and the certificate. A folded feature is a
+ * Kronecker product, `ψ_t = vech(M_t) ⊗ z_t` (entry `pairIndex(j, k) · d + l`), so a chunk of examples is handed to
+ * core's `accumulateKroneckerGram` as its packed prefix moments `(chunk, d(d+1)/2)` and tokens `(chunk, d)`: the
+ * Gram is built from the distinct entries of `Σ (m mᵀ) ⊗ (z zᵀ)` with half the flops of a plain SYRK, and neither
+ * the `(N, D)` nor even a `(chunk, D)` feature matrix is ever formed.
  */
 import {
-  accumulateGram,
+  accumulateKroneckerGram,
   checkInteger,
   checkMatrix,
   checkSequences,
@@ -17,8 +19,9 @@ import {
   type PositionMode,
   type ProgressCallback,
 } from '@lattn/core';
-import { addOuterPacked, readMode, writeFolded } from './features.js';
+import { addOuterPacked, readMode } from './features.js';
 import { foldedDim, numPairs } from './layout.js';
+import { availableThreads, runShards, type ShardTask } from './moment-workers.js';
 
 /** Options of {@link accumulateFeatureMoments}. */
 export interface FeatureMomentOptions {
@@ -34,9 +37,9 @@ export interface FeatureMomentOptions {
    */
   readonly targets?: readonly Matrix[];
   /**
-   * Number of examples whose features are built together before each Gram update. Larger chunks amortise the
-   * update better and cost `chunkSize · D` floats of buffer.
-   * @defaultValue `256`
+   * Number of examples handed together to each Gram update. Larger chunks amortise the `D²/2` additions that
+   * scatter each update onto the accumulator, and cost `chunkSize · (d(d+1)/2 + d + outputDim)` floats of buffer.
+   * @defaultValue `2048`
    */
   readonly chunkSize?: number;
   /**
@@ -46,6 +49,16 @@ export interface FeatureMomentOptions {
    */
   readonly onProgress?: ProgressCallback;
   /**
+   * Threads to accumulate with, counting the calling one: the sequences are cut into that many contiguous shards of
+   * about equal example counts, accumulated in parallel by Node worker threads and added up in shard order.
+   * `'auto'` uses every available core when the Gram update is large enough to repay starting the workers
+   * (`N · D² / 2` above `4e9` flops, about half a second on one core) and one thread otherwise. Without Node's
+   * `worker_threads` (browsers) the shards run one after another in the calling thread. Results depend on the
+   * number of shards (the grouping of the additions) but are reproducible for a fixed value.
+   * @defaultValue `'auto'`
+   */
+  readonly workers?: number | 'auto';
+  /**
    * An accumulator to add into (for shards and incremental data), of dimension `featureDim(d)` and, when `targets`
    * are given, target dimension `outputDim`. It is updated in place and returned.
    * @defaultValue a fresh accumulator
@@ -53,14 +66,17 @@ export interface FeatureMomentOptions {
   readonly accumulator?: GramAccumulator;
 }
 
-const KNOWN_OPTIONS = ['mode', 'targets', 'chunkSize', 'onProgress', 'accumulator'];
+const KNOWN_OPTIONS = ['mode', 'targets', 'chunkSize', 'onProgress', 'workers', 'accumulator'];
+
+/** Gram-update flops (`N · D² / 2`) above which `workers: 'auto'` uses more than one thread. */
+const AUTO_THREAD_FLOPS = 4e9;
 
 /**
  * Accumulates the second moments of the folded cubic features (and, with targets, their cross moments with the
  * targets) of every example of a batch, in one streaming pass.
  *
- * Notes: memory `O(D² + chunkSize · (D + outputDim))`; time `O(N · D)` for the features plus the Gram update
- * (`O(N · D²)`). Sums merge by addition: accumulating shards into one accumulator, or separately and then
+ * Notes: memory `O(D² + chunkSize · (d² + outputDim))`, independent of the number of examples; time `O(N · D)`
+ * for the features plus the Gram update, about `N · D² / 2` flops (see core's `accumulateKroneckerGram`). Sums merge by addition: accumulating shards into one accumulator, or separately and then
  * `mergeGram`, gives one pass's moments up to the order of floating-point additions. Everything is validated before
  * the accumulator is touched; an error thrown by `onProgress` stops the pass with the chunks so far already added.
  *
@@ -87,7 +103,7 @@ export function accumulateFeatureMoments(inputs: readonly Matrix[], options?: Fe
   const targets = options?.targets === undefined ? undefined : checkTargets(fn, inputs, options.targets, mode);
   const outputDim = targets === undefined ? 0 : targets[0].cols;
   const chunkSize =
-    options?.chunkSize === undefined ? 256 : checkInteger(fn, 'options.chunkSize', options.chunkSize, { min: 1 });
+    options?.chunkSize === undefined ? 2048 : checkInteger(fn, 'options.chunkSize', options.chunkSize, { min: 1 });
   const onProgress = options?.onProgress;
   if (onProgress !== undefined && typeof onProgress !== 'function') {
     throw new LattnError(
@@ -100,26 +116,70 @@ export function accumulateFeatureMoments(inputs: readonly Matrix[], options?: Fe
       ? createGramAccumulator(dim, { targetDim: outputDim })
       : checkAccumulator(fn, options.accumulator, dim, outputDim);
 
-  const rows = Math.min(chunkSize, mode === 'all' ? sumLengths(inputs) : numSequences);
-  const features = new Float64Array(rows * dim); // (chunk, D), reused
+  const numExamples = mode === 'all' ? sumLengths(inputs) : numSequences;
+  const threads = Math.min(numSequences, readThreads(fn, options?.workers, numExamples, dim));
+  if (threads === 1) {
+    accumulateShard(inputs, targets, mode, chunkSize, accumulator, (done) =>
+      onProgress?.({ stage: 'features', done, total: numSequences }),
+    );
+    return accumulator;
+  }
+  const tasks = shardTasks(inputs, targets, mode, chunkSize, threads);
+  const shards = runShards(
+    tasks,
+    (task) =>
+      accumulateShard(task.inputs, task.targets, mode, chunkSize, accumulator, (done) =>
+        onProgress?.({ stage: 'features', done, total: numSequences }),
+      ),
+    (task) => {
+      const shard = createGramAccumulator(dim, { targetDim: outputDim });
+      accumulateShard(task.inputs, task.targets, mode, chunkSize, shard, () => {});
+      return shard;
+    },
+  );
+  for (const shard of shards) addInto(accumulator, shard);
+  onProgress?.({ stage: 'features', done: numSequences, total: numSequences });
+  return accumulator;
+}
+
+/**
+ * One thread's pass: prefix moments and tokens of `chunkSize` examples at a time, handed to core's
+ * `accumulateKroneckerGram`. `progress` receives the sequences done after each chunk and once at the end.
+ */
+function accumulateShard(
+  inputs: readonly Matrix[],
+  targets: readonly Matrix[] | undefined,
+  mode: PositionMode,
+  chunkSize: number,
+  accumulator: GramAccumulator,
+  progress: (done: number) => void,
+): void {
+  const d = inputs[0].cols;
+  const outputDim = targets === undefined ? 0 : targets[0].cols;
+  const rows = Math.min(chunkSize, mode === 'all' ? sumLengths(inputs) : inputs.length);
+  const pairs = numPairs(d);
+  const moments = new Float64Array(rows * pairs); // (chunk, d(d+1)/2) packed M_t, reused
+  const tokens = new Float64Array(rows * d); // (chunk, d) z_t, reused
   const targetRows = new Float64Array(rows * outputDim); // (chunk, outputDim), reused
-  const moment = new Float64Array(numPairs(d)); // packed M_t
+  const moment = new Float64Array(pairs); // packed M_t of the current sequence
   let filled = 0;
   let sequencesDone = 0;
   const flush = (): void => {
     if (filled > 0) {
-      const chunk: Matrix = { rows: filled, cols: dim, data: features.subarray(0, filled * dim) };
-      if (targets === undefined) accumulateGram(accumulator, chunk);
+      const left: Matrix = { rows: filled, cols: pairs, data: moments.subarray(0, filled * pairs) };
+      const right: Matrix = { rows: filled, cols: d, data: tokens.subarray(0, filled * d) };
+      if (targets === undefined) accumulateKroneckerGram(accumulator, left, right);
       else {
         const y: Matrix = { rows: filled, cols: outputDim, data: targetRows.subarray(0, filled * outputDim) };
-        accumulateGram(accumulator, chunk, y);
+        accumulateKroneckerGram(accumulator, left, right, y);
       }
       filled = 0;
     }
-    onProgress?.({ stage: 'features', done: sequencesDone, total: numSequences });
+    progress(sequencesDone);
   };
   const add = (sequence: Matrix, target: Matrix | undefined, t: number, targetRow: number): void => {
-    writeFolded(moment, sequence.data, t * d, d, features, filled * dim);
+    moments.set(moment, filled * pairs);
+    tokens.set(sequence.data.subarray(t * d, (t + 1) * d), filled * d);
     if (target !== undefined) {
       targetRows.set(target.data.subarray(targetRow * outputDim, (targetRow + 1) * outputDim), filled * outputDim);
     }
@@ -136,8 +196,63 @@ export function accumulateFeatureMoments(inputs: readonly Matrix[], options?: Fe
     if (mode === 'last') add(sequence, target, sequence.rows - 1, 0);
     sequencesDone++;
   });
-  flush(); // adds what is left and reports done === total
-  return accumulator;
+  flush(); // adds what is left and reports every sequence done
+}
+
+/** The thread count for `options.workers`: the given count, or for `'auto'` all cores when the work repays them. */
+function readThreads(fn: string, workers: unknown, numExamples: number, dim: number): number {
+  if (workers === undefined || workers === 'auto') {
+    return (numExamples * dim * dim) / 2 >= AUTO_THREAD_FLOPS ? availableThreads() : 1;
+  }
+  if (typeof workers === 'string') {
+    throw new LattnError(
+      'INVALID_ARGUMENT',
+      `${fn}: options.workers must be 'auto' or a positive integer. Expected 'auto' or an integer >= 1; received ${describe(workers)}.`,
+    );
+  }
+  return checkInteger(fn, 'options.workers', workers, { min: 1 });
+}
+
+/** Cuts the batch into `count` contiguous shards of about equal example counts (each with at least one sequence). */
+function shardTasks(
+  inputs: readonly Matrix[],
+  targets: readonly Matrix[] | undefined,
+  mode: PositionMode,
+  chunkSize: number,
+  count: number,
+): ShardTask[] {
+  const total = mode === 'all' ? sumLengths(inputs) : inputs.length;
+  const tasks: ShardTask[] = [];
+  let start = 0;
+  let examples = 0;
+  for (let shard = 1; shard <= count; shard++) {
+    let end = start;
+    const goal = (total * shard) / count;
+    while (end < inputs.length - (count - shard) && (end === start || examples < goal)) {
+      examples += mode === 'all' ? inputs[end].rows : 1;
+      end++;
+    }
+    if (shard === count) end = inputs.length;
+    tasks.push({
+      inputs: inputs.slice(start, end),
+      targets: targets?.slice(start, end),
+      mode,
+      chunkSize,
+    });
+    start = end;
+  }
+  return tasks;
+}
+
+/** `target += source` for every sum (the upper triangle of `gram`), in place. */
+function addInto(target: GramAccumulator, source: GramAccumulator): void {
+  const dim = target.dim;
+  for (let i = 0; i < dim; i++) {
+    for (let index = i * dim + i; index < (i + 1) * dim; index++) target.gram[index] += source.gram[index];
+  }
+  for (let index = 0; index < target.cross.length; index++) target.cross[index] += source.cross[index];
+  for (let index = 0; index < target.targetGram.length; index++) target.targetGram[index] += source.targetGram[index];
+  target.count += source.count;
 }
 
 function sumLengths(inputs: readonly Matrix[]): number {
