@@ -247,6 +247,40 @@ describe('choleskySolve', () => {
     ]);
   });
 
+  it.each([1, 2])(
+    'throws NON_FINITE for NaN or Infinity in the lower triangle of the factor (%i right-hand sides)',
+    (m) => {
+      const factor = fromRows([
+        [2, 0, 0],
+        [1, 3, 0],
+        [Number.NaN, 1, 4],
+      ]);
+      expectLattnError(() => choleskySolve(factor, zeros(3, m)), 'NON_FINITE', [
+        'choleskySolve: factor',
+        'entry (2, 0)',
+      ]);
+      const infinite = fromRows([
+        [2, 0, 0],
+        [Number.POSITIVE_INFINITY, 3, 0],
+        [0, 1, 4],
+      ]);
+      expectLattnError(() => choleskySolve(infinite, zeros(3, m)), 'NON_FINITE', ['entry (1, 0)']);
+      const diagonal = fromRows([
+        [2, 0],
+        [0, Number.NaN],
+      ]);
+      expectLattnError(() => choleskySolve(diagonal, zeros(2, m)), 'NON_FINITE', ['entry (1, 1)']);
+    },
+  );
+
+  it('ignores NaN above the diagonal of the factor, which it never reads', () => {
+    const factor = fromRows([
+      [2, Number.NaN],
+      [1, 1],
+    ]);
+    expectMatrixClose(choleskySolve(factor, fromRows([[4], [3]])), [[0.5], [1]], { rtol: 1e-15 });
+  });
+
   it('throws NON_FINITE for NaN in b', () => {
     expectLattnError(() => choleskySolve(identity(2), fromRows([[1], [Number.NaN]])), 'NON_FINITE', [
       'choleskySolve: b',
