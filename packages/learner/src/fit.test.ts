@@ -1,15 +1,26 @@
 import {
   createRng,
   type Dataset,
+  fromRows,
   type GramAccumulator,
   lstsq,
   type Matrix,
+  matmul,
   mergeGram,
   type Progress,
   transpose,
 } from '@lattn/core';
 import { expectMatrixClose, expectVectorClose } from '@lattn/core/testing';
-import { accumulateFeatureMoments, featureDim, foldModel, forward, forwardFolded, pairIndex } from '@lattn/feature-map';
+import {
+  accumulateFeatureMoments,
+  cubicFeatures,
+  equivalent,
+  featureDim,
+  foldModel,
+  forward,
+  forwardFolded,
+  pairIndex,
+} from '@lattn/feature-map';
 import { EigenvalueDecomposition, solve } from 'ml-matrix';
 import { describe, expect, it } from 'vitest';
 import {
@@ -228,6 +239,162 @@ describe('fitLinearAttention', () => {
       "'auto', 'cholesky', 'eigen', 'dual'",
     );
     expectLattnError(() => fitLinearAttention(dataset, { chunkSize: 0 }), 'INVALID_ARGUMENT', 'options.chunkSize');
+  });
+});
+
+/** A teacher's noiseless dataset with tokens scaled by `tokens` and value/query matrices by `values`/`queries`. */
+function scaledTeacherData(
+  seed: number,
+  scales: { tokens: number; values: number; queries: number },
+  mode: 'all' | 'last' = 'all',
+): { dataset: Dataset; teacher: ReturnType<typeof randomTeacher> } {
+  const rng = createRng(seed);
+  const unit = randomTeacher(rng, { modelDim: 3, outputDim: 2, numHeads: 2 });
+  const teacher = {
+    ...unit,
+    heads: unit.heads.map((head) => ({
+      value: { ...head.value, data: head.value.data.map((x) => x * scales.values) },
+      query: { ...head.query, data: head.query.data.map((x) => x * scales.queries) },
+    })),
+  };
+  const inputs = gaussianSequences(rng, 3, 30, [3, 5, 6]).map((z) => ({
+    ...z,
+    data: z.data.map((x) => x * scales.tokens),
+  }));
+  return { dataset: teacherDataset(teacher, inputs, mode), teacher };
+}
+
+describe('fitLinearAttention on numerically hard data', () => {
+  const extremes: [string, { tokens: number; values: number; queries: number }][] = [
+    ['tokens at 1e150, weights at 1e-300', { tokens: 1e150, values: 1e-150, queries: 1e-150 }],
+    ['tokens at 1e-150, weights at 1e300', { tokens: 1e-150, values: 1e150, queries: 1e150 }],
+    ['tokens at 1e100, unit values, queries at 1e-300', { tokens: 1e100, values: 1, queries: 1e-300 }],
+    ['tokens at 1e-100, unit weights (targets near 1e-300)', { tokens: 1e-100, values: 1, queries: 1 }],
+  ];
+  for (const [label, scales] of extremes) {
+    for (const solver of ['auto', 'eigen', 'dual'] as const) {
+      it(`learns the teacher from ${label} with solver '${solver}' (regression: rank 0 or a NON_FINITE error)`, () => {
+        // Before the fix: tokens at 1e-100 or 1e-150 gave rank 0 and zero weights ("the data do not determine the
+        // weights"), 1e100 and 1e150 threw NON_FINITE from gramMoments or choleskySolve.
+        const { dataset, teacher } = scaledTeacherData(41, scales);
+        const fit = fitLinearAttention(dataset, { solver });
+        expect(fit.rank).toBe(fit.featureDim);
+        expect(equivalent(fit.weights, teacher, { rtol: 1e-9 }).equivalent).toBe(true);
+        for (const [b, predicted] of forwardFolded(fit.weights, dataset.inputs).entries()) {
+          expectMatrixClose(predicted, dataset.targets[b], { rtol: 1e-9, relativeToMax: true });
+        }
+      });
+    }
+  }
+
+  it('warns with the rescaled eigenvalues when those of G leave float64', () => {
+    const { dataset } = scaledTeacherData(42, { tokens: 1e150, values: 1e-150, queries: 1e-150 });
+    const fit = fitLinearAttention(dataset);
+    expect(fit.eigenvalues?.max).toBe(Number.POSITIVE_INFINITY);
+    expect(fit.warnings.some((warning) => warning.includes('In the rescaled units they are min'))).toBe(true);
+  });
+
+  it('throws NON_FINITE naming the scales when the weights cannot be held in float64 (tokens 1e150, targets near 1)', () => {
+    const { dataset } = scaledTeacherData(43, { tokens: 1e150, values: 1e-150, queries: 1e-150 });
+    const unitTargets = {
+      ...dataset,
+      targets: dataset.targets.map((y) => ({ ...y, data: y.data.map((v) => v * 1e-150) })),
+    };
+    expectLattnError(
+      () => fitLinearAttention(unitTargets),
+      'NON_FINITE',
+      'fitLinearAttention: the fitted weights leave the float64 range',
+      'Expected weights of magnitude between 2.2e-308 and 1.8e308; received weights of order 1e-45',
+      'tokens as large as',
+    );
+  });
+
+  it('returns B/λ when the ridge dominates the Gram beyond the float64 range (tokens at 1e-150, ridge 1e-300)', () => {
+    // G is of order 1e-900 here, so (G + λI)⁻¹B = B/λ to working precision; the weights are representable.
+    const { dataset } = scaledTeacherData(44, { tokens: 1e-150, values: 1e150, queries: 1e150 });
+    const ridge = 1e-300;
+    for (const solver of ['cholesky', 'eigen', 'dual'] as const) {
+      const fit = fitLinearAttention(dataset, { ridge, solver });
+      expect(fit.ridge).toBe(ridge);
+      expect(fit.rank).toBe(solver === 'dual' ? fit.numExamples : fit.featureDim);
+      // B/λ in units where it is representable: B = Σ ψ yᵀ with ψ at 1e-450 and y at 1e-150.
+      const unit = stackedProblem({
+        inputs: dataset.inputs.map((z) => ({ ...z, data: z.data.map((x) => x * 1e150) })),
+        targets: dataset.targets.map((y) => ({ ...y, data: y.data.map((x) => x * 1e150) })),
+        mode: 'all',
+      });
+      const cross = matmul(transpose(unit.features), unit.targets); // B · 1e600, (D, dOut)
+      const expected = transpose(cross).data.map((x) => (x / ridge) * 1e-300 * 1e-300);
+      expectVectorClose(fit.weights.data, expected, { rtol: 1e-12, relativeToMax: true });
+    }
+  });
+
+  it('refuses a primal Gram beyond MAX_ARRAY_ENTRIES (d = 32, D = 16896) with TOO_LARGE before allocating', () => {
+    const inputs = [createRng(1).normalMatrix(2, 32)];
+    const dataset: Dataset = { inputs, targets: [createRng(2).normalMatrix(2, 1)], mode: 'all' };
+    expectLattnError(
+      () => fitLinearAttention(dataset, { solver: 'eigen' }),
+      'TOO_LARGE',
+      'fitLinearAttention: the (16896, 16896) feature Gram for tokens of dimension 32 would need 285474816 float64 entries (2.13 GiB)',
+      'Expected at most 268435456',
+    );
+  });
+
+  it('returns the same weights when every example is duplicated (G and B double; the minimiser does not move)', () => {
+    const dataset = noisyData(45, 2, 10, 'all');
+    const doubled: Dataset = {
+      inputs: [...dataset.inputs, ...dataset.inputs],
+      targets: [...dataset.targets, ...dataset.targets],
+      mode: 'all',
+    };
+    const once = fitLinearAttention(dataset);
+    const twice = fitLinearAttention(doubled);
+    expect(twice.rank).toBe(once.rank);
+    expectMatrixClose(twice.weights, once.weights, { rtol: 1e-10, relativeToMax: true });
+    expect(twice.residual.sumOfSquares).toBeCloseTo(2 * once.residual.sumOfSquares, 8);
+  });
+
+  it('returns the rank-1 minimum-norm fit, exact on the data, when every token is the same vector', () => {
+    const constant = fromRows([[0.5, -1, 2]]);
+    const inputs = [1, 2, 3, 4].map((n) => ({
+      rows: n,
+      cols: 3,
+      data: new Float64Array(n * 3).map((_, i) => constant.data[i % 3]),
+    }));
+    const teacher = randomTeacher(createRng(46), { modelDim: 3, outputDim: 1, numHeads: 1 });
+    const dataset = teacherDataset(teacher, inputs, 'all');
+    const fit = fitLinearAttention(dataset);
+    expect(fit.rank).toBe(1);
+    expect(fit.warnings.some((warning) => warning.includes('numerical rank 1 < featureDim 18'))).toBe(true);
+    for (const [b, predicted] of forwardFolded(fit.weights, inputs).entries()) {
+      expectMatrixClose(predicted, dataset.targets[b], { rtol: 1e-10, relativeToMax: true });
+    }
+    // Minimum norm: every example's features are t·ψ(c) (M_t = t·ccᵀ), so w_a is a multiple of ψ(c).
+    const psi = cubicFeatures(constant).data;
+    const ratio = fit.weights.data[psi.length - 1] / psi[psi.length - 1];
+    expectVectorClose(
+      fit.weights.data.subarray(0, psi.length),
+      psi.map((x) => x * ratio),
+      { rtol: 1e-10, relativeToMax: true },
+    );
+  });
+
+  it('reports numerical rank deficiency and stays optimal when G has condition 1e18 (a coordinate at 1e-3)', () => {
+    const rng = createRng(47);
+    const teacher = randomTeacher(rng, { modelDim: 3, outputDim: 2, numHeads: 2 });
+    const inputs = gaussianSequences(rng, 3, 60, [3, 5]).map((z) => ({
+      ...z,
+      data: z.data.map((x, i) => (i % 3 === 2 ? x * 1e-3 : x)),
+    }));
+    const dataset = teacherDataset(teacher, inputs, 'all');
+    const fit = fitLinearAttention(dataset);
+    expect(fit.solver).toBe('eigen');
+    expect(fit.rank).toBeLessThan(fit.featureDim);
+    expect(fit.warnings.some((warning) => warning.includes(`numerical rank ${fit.rank} < featureDim 18`))).toBe(true);
+    // The fit still reproduces the training targets to well within the dropped directions' weight (≤ 1e-9 here).
+    for (const [b, predicted] of forwardFolded(fit.weights, inputs).entries()) {
+      expectMatrixClose(predicted, dataset.targets[b], { atol: 1e-6, rtol: 0 });
+    }
   });
 });
 

@@ -29,8 +29,19 @@ import {
   featureDim,
   forwardFolded,
   kernelMatrix,
+  MAX_ARRAY_ENTRIES,
   MAX_KERNEL_EXAMPLES,
 } from '@lattn/feature-map';
+import {
+  exponentFor,
+  largestMagnitude,
+  largestOf,
+  rescaleExponent,
+  scaleDataset,
+  scaleMatrix,
+  timesPowerOfTwo,
+  unscaleWeights,
+} from './scale.js';
 import { type EigenvalueRange, type Factorization, solveSymmetric } from './solve-symmetric.js';
 
 /** How {@link fitLinearAttention} solves the least-squares problem. */
@@ -192,11 +203,21 @@ const PRIMAL_SOLVERS: readonly Exclude<LinearSolver, 'dual'>[] = ['auto', 'chole
  * weights down, the minimum-norm solution is returned and a warning says so (`@lattn/certificate` names the
  * missing directions). Cost `O(N · D²)` for the moments, `O(D³)` for the solve (`O(N² · d² + N³)` for the dual).
  *
+ * Scale: tokens (or targets) with entries beyond `2^±32` are divided by a power of two before the features are
+ * formed — exactly, so the fit is that of the original data — and the weights are multiplied back by
+ * `2^(m − 3k)`; tokens at `1e±150`, whose features (`~‖z‖³`) and Gram (`~‖z‖⁶`) leave float64, are fitted as
+ * accurately as at unit scale. When the weights themselves cannot be held (they scale as `targets / tokens³`: tokens
+ * at `1e150` with targets near 1 need weights near `1e-450`) the fit throws `NON_FINITE` saying so. `eigenvalues`
+ * are those of the original `G`, and a warning gives them in the rescaled units when they overflow or underflow.
+ *
  * @param dataset - Sequences `(n_b, d)` and targets `(n_b, dOut)` (mode `'all'`) or `(1, dOut)` (mode `'last'`).
  * @param options - See {@link FitOptions}.
  * @returns The fit; see {@link LinearAttentionFit}.
  * @throws `LattnError` `INVALID_ARGUMENT` for a malformed dataset or option; `SHAPE_MISMATCH` for inconsistent
- * shapes; `NON_FINITE` for NaN or ±Infinity; `TOO_LARGE` for the dual with more than `MAX_KERNEL_EXAMPLES` examples.
+ * shapes; `NON_FINITE` for NaN or ±Infinity, for weights outside the float64 range, or for a ridge that exceeds the
+ * Gram by more than that range; `TOO_LARGE` for the dual with more than `MAX_KERNEL_EXAMPLES` examples, or when the
+ * `(D, D)` Gram (primal) or the `(dOut, D)` weights (dual) would exceed feature-map's `MAX_ARRAY_ENTRIES` (2 GiB; the
+ * primal route needs `featureDim <= 16384`, `modelDim <= 31`), before anything is allocated.
  * @example
  * ```ts
  * const fit = fitLinearAttention(dataset); // dataset from a 2-head teacher with d = 4
@@ -226,6 +247,18 @@ export function fitLinearAttention(dataset: Dataset, options?: FitOptions): Line
       `${fn}: too many examples for the dual solver. Expected at most ${MAX_KERNEL_EXAMPLES} examples (an (N, N) kernel matrix within 2 GiB); received ${shape.numExamples}.`,
     );
   }
+  checkFitSize(fn, useDual ? shape.outputDim * dim : dim * dim, useDual, shape.modelDim, dim, shape.outputDim);
+
+  // Tokens or targets beyond 2^±32 are divided by powers of two (exactly): the features (‖z‖³) and the Gram (‖z‖⁶)
+  // then stay inside float64, and the weights are scaled back by 2^(m − 3k) at the end.
+  const largestToken = largestOf(dataset.inputs);
+  const largestTarget = largestOf(dataset.targets);
+  const tokenExponent = rescaleExponent(largestToken);
+  const targetExponent = rescaleExponent(largestTarget);
+  const data = scaleDataset(dataset, tokenExponent, targetExponent);
+  // The ridge is on the scale of G (tokens⁶): in the rescaled units it is λ · 2^(−6k), carried as an exponent so it
+  // cannot overflow before the solve puts G and λ on a common scale.
+  const ridgeExponent = -6 * tokenExponent;
 
   let core: CoreFit;
   let momentsTime = 0;
@@ -234,43 +267,63 @@ export function fitLinearAttention(dataset: Dataset, options?: FitOptions): Line
   if (useDual) {
     const kernelStart = performance.now();
     onProgress?.({ stage: 'kernel', done: 0, total: 1 });
-    const kernel = kernelMatrix(dataset.inputs, { mode, space: 'folded' }); // K (N, N)
+    const kernel = kernelMatrix(data.inputs, { mode, space: 'folded' }); // K (N, N)
     onProgress?.({ stage: 'kernel', done: 1, total: 1 });
     kernelTime = performance.now() - kernelStart;
     const solveStart = performance.now();
     onProgress?.({ stage: 'solve', done: 0, total: 1 });
-    const targets = stackTargets(dataset.targets, shape.numExamples, shape.outputDim); // Y (N, dOut)
-    const dual = solveSymmetric(kernel, targets, { ...settings, factorization: 'auto' }); // α (N, dOut)
+    const targets = stackTargets(data.targets, shape.numExamples, shape.outputDim); // Y (N, dOut)
+    // K' = K / 2^e and λ' = λ · 2^(ridgeExponent − e) on a common scale; then α = α' / 2^e.
+    const common = commonScale(largestMagnitude(kernel.data), settings.ridge, ridgeExponent);
+    const dual = solveSymmetric(scaleMatrix(kernel, -common.exponent), targets, {
+      ridge: common.ridge,
+      rtol: settings.rtol,
+      factorization: 'auto',
+    }); // α' (N, dOut)
     onProgress?.({ stage: 'solve', done: 1, total: 1 });
     const solveTime = performance.now() - solveStart;
     const weightsStart = performance.now();
-    const weights = assembleWeights(dataset, dual.solution, dim, onProgress); // w = αᵀΨ (dOut, D)
+    const weights = assembleWeights(data, dual.solution, dim, onProgress); // w' = α'ᵀΨ (dOut, D)
     weightsTime = performance.now() - weightsStart;
     core = {
       weights,
+      weightExponent: -common.exponent,
       solver: 'dual',
       factorization: dual.factorization,
       rank: dual.rank,
       eigenvalues:
-        shape.numExamples < dim ? { min: 0, max: dual.eigenvalues.max, method: dual.eigenvalues.method } : null,
+        shape.numExamples < dim
+          ? { min: 0, max: timesPowerOfTwo(dual.eigenvalues.max, common.exponent), method: dual.eigenvalues.method }
+          : null,
       warnings: [...dual.warnings],
       solveTime,
     };
   } else {
     const momentsStart = performance.now();
-    const moments = accumulateFeatureMoments(dataset.inputs, {
+    const moments = accumulateFeatureMoments(data.inputs, {
       mode,
-      targets: dataset.targets,
+      targets: data.targets,
       ...(chunkSize === undefined ? {} : { chunkSize }),
       ...(onProgress === undefined ? {} : { onProgress }),
     });
     momentsTime = performance.now() - momentsStart;
-    core = solvePrimal(moments, settings, solver);
+    core = solvePrimal(fn, moments, settings, solver, false, ridgeExponent).core;
   }
 
   const residualStart = performance.now();
-  const residual = secondPassResidual(dataset, core.weights, shape.numExamples, shape.outputDim, onProgress);
+  const dataWeights = scaleMatrix(core.weights, core.weightExponent); // w in the rescaled data's units
+  const scaledResidual = secondPassResidual(data, dataWeights, shape.numExamples, shape.outputDim, onProgress);
+  const residual = {
+    ...scaledResidual,
+    sumOfSquares: timesPowerOfTwo(scaledResidual.sumOfSquares, 2 * targetExponent),
+    meanSquaredError: timesPowerOfTwo(scaledResidual.meanSquaredError, 2 * targetExponent),
+  };
   const residualTime = performance.now() - residualStart;
+  const ridgeNote = settings.ridge > 0 ? ` and the ridge ${settings.ridge}` : '';
+  const weights = unscaleWeights(fn, core.weights, core.weightExponent + targetExponent - 3 * tokenExponent, {
+    what: `tokens as large as ${largestToken} and targets as large as ${largestTarget}${ridgeNote} (the weights scale as targets / tokens³)`,
+  });
+  core = { ...unscaleEigenvalues(core, tokenExponent, largestToken), weights, weightExponent: 0 };
   return finish(core, {
     modelDim: shape.modelDim,
     outputDim: shape.outputDim,
@@ -291,7 +344,9 @@ export function fitLinearAttention(dataset: Dataset, options?: FitOptions): Line
  * Notes: the residual comes from the moments, `tr(Σyyᵀ) − 2 tr(wB) + tr(wGwᵀ)`, which cancels when the fit is
  * nearly exact: it is clamped at `0` and reported with its rounding level `residual.accuracy` (use
  * {@link fitLinearAttention} for a residual computed from the data). The dual solver needs the data and is not
- * available here.
+ * available here. `G` and `B` are divided by powers of two before the solve (exactly), so moments anywhere in the
+ * float64 range are solved as accurately as unit-scale ones; moments that overflowed while accumulating are
+ * `NON_FINITE` (accumulate rescaled tokens instead).
  *
  * @param moments - A `GramAccumulator` with `dim = featureDim(d)`, `targetDim = dOut >= 1` and `count >= 1`:
  * `gram` `(D, D)` (upper triangle), `cross` `(D, dOut)`, `targetGram` `(dOut, dOut)`. Not modified.
@@ -299,7 +354,8 @@ export function fitLinearAttention(dataset: Dataset, options?: FitOptions): Line
  * @returns The fit; see {@link LinearAttentionFit}.
  * @throws `LattnError` `INVALID_ARGUMENT` for a malformed accumulator, one without targets or examples, or a
  * bad option (including `solver: 'dual'`); `SHAPE_MISMATCH` when `dim` is no folded feature dimension or disagrees
- * with `modelDim`; `NON_FINITE` for NaN or ±Infinity in the moments.
+ * with `modelDim`; `NON_FINITE` for NaN or ±Infinity in the moments, or weights outside the float64 range;
+ * `TOO_LARGE` when `dim² > MAX_ARRAY_ENTRIES`.
  * @example
  * ```ts
  * const moments = accumulateFeatureMoments(dataset.inputs, { mode: 'all', targets: dataset.targets });
@@ -321,6 +377,7 @@ export function fitFromMoments(moments: GramAccumulator, options: FitFromMoments
   const mode = checkOneOf(fn, 'options.mode', options.mode, POSITION_MODES);
   const { dim, targetDim, count } = checkAccumulator(fn, moments);
   const modelDim = modelDimOf(fn, dim, options.modelDim);
+  checkFitSize(fn, dim * dim, false, modelDim, dim, targetDim);
   if ((options.solver as string) === 'dual') {
     throw new LattnError(
       'INVALID_ARGUMENT',
@@ -330,9 +387,13 @@ export function fitFromMoments(moments: GramAccumulator, options: FitFromMoments
   const solver =
     options.solver === undefined ? 'auto' : checkOneOf(fn, 'options.solver', options.solver, PRIMAL_SOLVERS);
   const settings = readSolveOptions(fn, options, dim);
-  const core = solvePrimal(moments, settings, solver);
+  const solved = solvePrimal(fn, moments, settings, solver, true);
+  const weights = unscaleWeights(fn, solved.core.weights, solved.core.weightExponent, {
+    what: 'the moments (the weights scale as B / G)',
+  });
+  const core = { ...solved.core, weights, weightExponent: 0 };
+  const residual = solved.residual;
   const residualStart = performance.now();
-  const residual = momentResidual(moments, core.weights);
   settings.onProgress?.({ stage: 'residual', done: 1, total: 1 });
   return finish(core, {
     modelDim,
@@ -341,7 +402,7 @@ export function fitFromMoments(moments: GramAccumulator, options: FitFromMoments
     mode,
     numExamples: count,
     settings,
-    residual,
+    residual: residual as FitResidual,
     timings: { moments: 0, kernel: 0, weights: 0, residual: performance.now() - residualStart, started },
   });
 }
@@ -353,7 +414,10 @@ interface Settings {
 }
 
 interface CoreFit {
+  /** The folded weights divided by `2^weightExponent` (the solve's units). */
   readonly weights: Matrix;
+  /** The weights are `weights · 2^weightExponent`. */
+  readonly weightExponent: number;
   readonly solver: 'cholesky' | 'eigen' | 'dual';
   readonly factorization: Factorization;
   readonly rank: number;
@@ -376,22 +440,123 @@ function readSolveOptions(fn: string, options: SolveOptions | undefined, dim: nu
   return { ridge, rtol, onProgress };
 }
 
-/** Solves `(G + λI) wᵀ = B` from the moments. */
-function solvePrimal(moments: GramAccumulator, settings: Settings, solver: Exclude<LinearSolver, 'dual'>): CoreFit {
+/**
+ * Solves `(G + λI) wᵀ = B` from the moments, on `G' = G / 2^g` (`g` even, so square roots scale exactly) and
+ * `B' = B / 2^b`, powers of two chosen from the largest entries so the solve stays inside float64 whatever the
+ * moments' scale; the scaling is exact, so ordinary moments give bitwise the unscaled result. Then
+ * `(G' + λ'I) w'ᵀ = B'` with `λ' = λ / 2^g` and `w = 2^(b − g) w'`. With `withResidual`, also the residual from the
+ * moments, formed in the scaled units.
+ */
+function solvePrimal(
+  fn: string,
+  moments: GramAccumulator,
+  settings: Settings,
+  solver: Exclude<LinearSolver, 'dual'>,
+  withResidual: boolean,
+  ridgeExponent = 0,
+): { core: CoreFit; residual: FitResidual | undefined } {
   const start = performance.now();
   settings.onProgress?.({ stage: 'solve', done: 0, total: 1 });
-  const { gram, cross } = gramMoments(moments); // G (D, D), B (D, dOut)
-  const solved = solveSymmetric(gram, cross, { ridge: settings.ridge, rtol: settings.rtol, factorization: solver });
+  const { gram, cross, targetGram, count } = gramMoments(moments); // G (D, D), B (D, dOut), Σyyᵀ (dOut, dOut)
+  const largestGram = largestMagnitude(gram.data);
+  const largestCross = largestMagnitude(cross.data);
+  // G and the ridge λ · 2^ridgeExponent on one scale 2^g (g even: Cholesky scales exactly).
+  const { exponent: gramExponent, ridge } = commonScale(largestGram, settings.ridge, ridgeExponent);
+  const crossExponent = rescaleExponent(largestCross);
+  const scaledGram = scaleMatrix(gram, -gramExponent); // G'
+  const scaledCross = scaleMatrix(cross, -crossExponent); // B'
+  const solved = solveSymmetric(scaledGram, scaledCross, { ridge, rtol: settings.rtol, factorization: solver });
   settings.onProgress?.({ stage: 'solve', done: 1, total: 1 });
+  const scaledWeights = transpose(solved.solution); // w' (dOut, D)
+  const weightExponent = crossExponent - gramExponent;
+  const residual = withResidual
+    ? momentResidual(
+        scaledGram,
+        scaledCross,
+        scaleMatrix(targetGram, gramExponent - 2 * crossExponent), // T' = T / 2^(2b − g)
+        count,
+        scaledWeights,
+        2 * crossExponent - gramExponent,
+      )
+    : undefined;
+  const { min, max, method } = solved.eigenvalues;
   return {
-    weights: transpose(solved.solution), // w (dOut, D)
-    solver: solved.factorization,
-    factorization: solved.factorization,
-    rank: solved.rank,
-    eigenvalues: solved.eigenvalues,
-    warnings: [...solved.warnings],
-    solveTime: performance.now() - start,
+    core: {
+      weights: scaledWeights, // w' (dOut, D)
+      weightExponent,
+      solver: solved.factorization,
+      factorization: solved.factorization,
+      rank: solved.rank,
+      eigenvalues: { min: timesPowerOfTwo(min, gramExponent), max: timesPowerOfTwo(max, gramExponent), method },
+      warnings: [...solved.warnings],
+      solveTime: performance.now() - start,
+    },
+    residual,
   };
+}
+
+/**
+ * The eigenvalues of a fit of tokens divided by `2^k`, in the data's own units (`G` scales by `2^(6k)`), with a
+ * warning that gives them in the rescaled units when they do not fit in float64.
+ */
+function unscaleEigenvalues(core: CoreFit, tokenExponent: number, largestToken: number): CoreFit {
+  if (tokenExponent === 0) return core;
+  const warnings = [...core.warnings];
+  let eigenvalues = core.eigenvalues;
+  if (eigenvalues !== null) {
+    const scaled = eigenvalues;
+    eigenvalues = {
+      min: timesPowerOfTwo(scaled.min, 6 * tokenExponent),
+      max: timesPowerOfTwo(scaled.max, 6 * tokenExponent),
+      method: scaled.method,
+    };
+    const lost = (before: number, after: number): boolean => before !== 0 && (after === 0 || !Number.isFinite(after));
+    if (lost(scaled.min, eigenvalues.min) || lost(scaled.max, eigenvalues.max)) {
+      warnings.push(
+        `the tokens (as large as ${largestToken}) were divided by 2^${tokenExponent} to keep the features and G inside float64; the eigenvalues of G, of order 2^${6 * tokenExponent} times ${formatExponential(scaled.max)}, do not fit in float64 and are reported as ${eigenvalues.min} and ${eigenvalues.max}. In the rescaled units they are min ${formatExponential(scaled.min)} and max ${formatExponential(scaled.max)}${scaled.min > 0 ? ` (condition ${formatExponential(scaled.max / scaled.min)})` : ''}.`,
+      );
+    }
+  }
+  return { ...core, eigenvalues, warnings };
+}
+
+function formatExponential(value: number): string {
+  return value.toExponential(3);
+}
+
+/**
+ * One power of two `2^e` (`e` even) for a symmetric PSD matrix whose largest entry is `largest` and a ridge
+ * `ridge · 2^ridgeExponent`, chosen from the larger of the two so that neither overflows; returns `e` and the ridge
+ * in those units (`ridge · 2^(ridgeExponent − e)`). When the ridge dominates the matrix beyond the float64 range, the
+ * matrix underflows to zero in these units — which is exact to working precision: `(A + λI)⁻¹ = I/λ` there.
+ */
+function commonScale(largest: number, ridge: number, ridgeExponent: number): { exponent: number; ridge: number } {
+  const logRidge = ridge > 0 ? Math.log2(ridge) + ridgeExponent : Number.NEGATIVE_INFINITY;
+  const logLargest = largest > 0 ? Math.log2(largest) : Number.NEGATIVE_INFINITY;
+  const top = Math.max(logRidge, logLargest);
+  const exponent = top === Number.NEGATIVE_INFINITY ? 0 : exponentFor(top, true);
+  return { exponent, ridge: timesPowerOfTwo(ridge, ridgeExponent - exponent) };
+}
+
+/**
+ * Throws `TOO_LARGE` before any allocation when the fit's largest array would exceed `MAX_ARRAY_ENTRIES`: the
+ * `(D, D)` Gram on the primal route, the `(dOut, D)` weights on the dual.
+ */
+function checkFitSize(
+  fn: string,
+  entries: number,
+  dual: boolean,
+  modelDim: number,
+  dim: number,
+  outputDim: number,
+): void {
+  if (entries <= MAX_ARRAY_ENTRIES) return;
+  const what = dual ? `the (${outputDim}, ${dim}) weights` : `the (${dim}, ${dim}) feature Gram`;
+  throw new LattnError(
+    'TOO_LARGE',
+    `${fn}: ${what} for tokens of dimension ${modelDim} would need ${entries} float64 entries (${Number(((entries * 8) / 2 ** 30).toPrecision(3))} GiB). Expected at most ${MAX_ARRAY_ENTRIES} entries (2 GiB; featureDim <= 16384, modelDim <= 31, for the primal solvers); received a problem needing ${entries}.`,
+    { details: { entries, limit: MAX_ARRAY_ENTRIES, modelDim, featureDim: dim } },
+  );
 }
 
 function finish(
@@ -505,9 +670,19 @@ function secondPassResidual(
   };
 }
 
-/** `tr(Σyyᵀ) − 2 tr(wB) + tr(wGwᵀ)`, clamped at 0, with its rounding level. */
-function momentResidual(moments: GramAccumulator, weights: Matrix): FitResidual {
-  const { gram, cross, targetGram, count } = gramMoments(moments);
+/**
+ * `tr(Σyyᵀ) − 2 tr(wB) + tr(wGwᵀ)`, clamped at 0, with its rounding level, from the scaled `G'`, `B'`, `T'` and `w'`
+ * (`G = 2^g G'`, `B = 2^b B'`, `w = 2^(b − g) w'`, `T = 2^(2b − g) T'`): every term is `2^(2b − g)` times its scaled
+ * counterpart, passed as `exponent`.
+ */
+function momentResidual(
+  gram: Matrix,
+  cross: Matrix,
+  targetGram: Matrix,
+  count: number,
+  weights: Matrix,
+  exponent: number,
+): FitResidual {
   const dim = gram.rows;
   const outputDim = weights.rows;
   let targetTrace = 0;
@@ -525,12 +700,15 @@ function momentResidual(moments: GramAccumulator, weights: Matrix): FitResidual 
     }
     for (let i = 0; i < dim; i++) quadratic += w[i] * gw[i];
   }
-  const sumOfSquares = Math.max(0, targetTrace - 2 * crossTrace + quadratic);
+  const sumOfSquares = timesPowerOfTwo(Math.max(0, targetTrace - 2 * crossTrace + quadratic), exponent);
   return {
     sumOfSquares,
     meanSquaredError: sumOfSquares / (count * outputDim),
     method: 'moments',
-    accuracy: (dim + 2) * EPSILON * (targetTrace + 2 * Math.abs(crossTrace) + Math.abs(quadratic)),
+    accuracy: timesPowerOfTwo(
+      (dim + 2) * EPSILON * (targetTrace + 2 * Math.abs(crossTrace) + Math.abs(quadratic)),
+      exponent,
+    ),
   };
 }
 

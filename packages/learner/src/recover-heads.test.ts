@@ -1,6 +1,6 @@
 import { createRng, type Matrix, type Progress } from '@lattn/core';
 import { expectMatrixClose, expectVectorClose } from '@lattn/core/testing';
-import { equivalent, featureDim, type MhlaModel, unfoldWeights } from '@lattn/feature-map';
+import { equivalent, featureDim, foldModel, type MhlaModel, unfoldWeights } from '@lattn/feature-map';
 import { SingularValueDecomposition } from 'ml-matrix';
 import { describe, expect, it } from 'vitest';
 import {
@@ -109,6 +109,31 @@ describe('recoverHeads', () => {
     expect(recovered.method).toBe('svd');
     expect(recovered.numHeads).toBe(recovered.svdRank);
   });
+
+  it.each([1e-200, 1e200, 2 ** -1000])(
+    'finds the minimal heads of weights scaled by %s (regression: norms underflowed to 0 or overflowed to Infinity)',
+    (factor) => {
+      // Before the fix, 1e-200 returned the 6-head SVD model with a relative weight error of 0, and 1e200 threw a
+      // Cholesky NON_FINITE error from inside the polish.
+      const teacher = randomTeacher(createRng(4), { modelDim: 3, outputDim: 2, numHeads: 2 });
+      const unit = foldModel(teacher);
+      const weights = { ...unit, data: unit.data.map((x) => x * factor) };
+      const minimal = recoverHeads({ weights, modelDim: 3 }, { heads: 'auto' });
+      expect(minimal.numHeads).toBe(2);
+      expect(minimal.equivalent).toBe(true);
+      expect(minimal.truncationError.relativeWeightError).toBeGreaterThan(0);
+      expect(minimal.truncationError.relativeWeightError).toBeLessThan(1e-9);
+      const reference = recoverHeads({ weights: unit, modelDim: 3 });
+      expectVectorClose(
+        recoverHeads({ weights, modelDim: 3 }).singularValues,
+        reference.singularValues.map((x) => x * factor),
+        { rtol: 1e-12, relativeToMax: true },
+      );
+      // atol is in the units of the weights as given.
+      const absolute = recoverHeads({ weights, modelDim: 3 }, { equivalence: { rtol: 0, atol: 1e-6 * factor } });
+      expect(absolute.equivalent).toBe(true);
+    },
+  );
 
   it('returns zero heads for zero weights', () => {
     const recovered = recoverHeads({ weights: { rows: 1, cols: 6, data: new Float64Array(6) }, modelDim: 2 });

@@ -36,6 +36,7 @@ import {
   pairIndex,
   unfoldWeights,
 } from '@lattn/feature-map';
+import { largestMagnitude, rescaleExponent, scaleMatrix, timesPowerOfTwo } from './scale.js';
 
 /** Options of {@link recoverHeads}. */
 export interface RecoverHeadsOptions {
@@ -204,7 +205,9 @@ const OPTION_KEYS = [
  * 0.03–1 s each. The search is local, so the count is an upper bound, exact in the generic case; it is never a wrong
  * model. Cost per projection iteration `O(dOut · d³ · H)`, per polish step `O(dOut · D · H²) + P³/3` with
  * `P = H · (dOut·d + d²)`. Equivalence is judged on folded weights, so heads are defined up to scaling, mixing and
- * the j↔k split (see feature-map's `equivalent`).
+ * the j↔k split (see feature-map's `equivalent`). Weights beyond `2^±32` (a fit of data at `1e±50` and beyond) are
+ * divided by a power of two first and the value matrices multiplied back, exactly, so norms cannot overflow or
+ * underflow; `options.equivalence.atol` is in the units of the weights as given.
  *
  * @param fit - A {@link LinearAttentionFit}, or any `{ weights, modelDim }` with folded weights `(dOut, D)`,
  * `D = featureDim(modelDim)`.
@@ -234,14 +237,18 @@ export function recoverHeads(
     );
   }
   const modelDim = checkInteger(fn, 'fit.modelDim', fit.modelDim, { min: 1 });
-  const weights = checkMatrix(fn, 'fit.weights', fit.weights, { cols: featureDim(modelDim) });
-  if (weights.rows === 0) {
+  const original = checkMatrix(fn, 'fit.weights', fit.weights, { cols: featureDim(modelDim) });
+  if (original.rows === 0) {
     throw new LattnError(
       'INVALID_ARGUMENT',
-      `${fn}: fit.weights has no rows. Expected folded weights (outputDim >= 1, ${weights.cols}); received (0, ${weights.cols}).`,
+      `${fn}: fit.weights has no rows. Expected folded weights (outputDim >= 1, ${original.cols}); received (0, ${original.cols}).`,
     );
   }
   checkKnownKeys(fn, 'options', options, OPTION_KEYS);
+  // Weights beyond 2^±32 are divided by 2^e (exactly) so that norms and products stay inside float64; the heads'
+  // value matrices are multiplied back by 2^e and the final check runs against the weights as given.
+  const exponent = rescaleExponent(largestMagnitude(original.data));
+  const weights = scaleMatrix(original, -exponent);
   const outputDim = weights.rows;
   const rows = outputDim * modelDim;
   const cols = modelDim * modelDim;
@@ -268,8 +275,11 @@ export function recoverHeads(
   const restarts =
     options?.restarts === undefined ? 10 : checkInteger(fn, 'options.restarts', options.restarts, { min: 0 });
   const seed = options?.seed === undefined ? 0 : checkInteger(fn, 'options.seed', options.seed);
-  const equivalenceOptions = options?.equivalence ?? {};
-  checkKnownKeys(fn, 'options.equivalence', equivalenceOptions, ['rtol', 'atol']);
+  const userEquivalence = readEquivalence(fn, options?.equivalence);
+  const equivalenceOptions: EquivalenceOptions =
+    userEquivalence.atol === undefined
+      ? userEquivalence
+      : { ...userEquivalence, atol: timesPowerOfTwo(userEquivalence.atol, -exponent) };
   const onProgress = options?.onProgress;
   if (onProgress !== undefined && typeof onProgress !== 'function') {
     throw new LattnError(
@@ -289,6 +299,9 @@ export function recoverHeads(
     tolerance,
     onProgress,
     foldIndex: foldIndex(modelDim, outputDim),
+    original,
+    exponent,
+    userEquivalence,
   };
   const symmetric = unfoldWeights(weights); // X₀ (dOut·d, d²), the symmetric split
   const spectrum = svd(symmetric); // X₀ = U diag(σ) Vᵀ
@@ -386,6 +399,12 @@ interface Context {
   readonly onProgress: ProgressCallback | undefined;
   /** For each unfolded entry `(a·d + j, k·d + l)` (row-major), its folded column `a·D + pairIndex(j, k)·d + l`. */
   readonly foldIndex: Int32Array;
+  /** The weights as given; `weights` is `original / 2^exponent`. */
+  readonly original: Matrix;
+  /** The power of two the weights were divided by (`0` unless they reach beyond `2^±32`). */
+  readonly exponent: number;
+  /** The caller's equivalence options, for the final check against `original`. */
+  readonly userEquivalence: EquivalenceOptions;
 }
 
 interface Projection {
@@ -830,13 +849,23 @@ function report(
     warnings: string[];
   },
 ): HeadRecovery {
-  const check = equivalent(model, context.weights, equivalenceOptions);
-  const weightNorm = norm(context.weights.data);
+  const { exponent } = context;
+  const unscaled =
+    exponent === 0
+      ? model
+      : createModel({
+          modelDim: model.modelDim,
+          outputDim: model.outputDim,
+          heads: model.heads.map((head) => ({ value: scaleMatrix(head.value, exponent), query: head.query })),
+        });
+  const check = equivalent(unscaled, context.original, exponent === 0 ? equivalenceOptions : context.userEquivalence);
+  const weightNorm = timesPowerOfTwo(norm(context.weights.data), exponent);
   return {
-    model,
+    model: unscaled,
     numHeads: model.heads.length,
     method: fields.method,
-    singularValues: fields.singularValues,
+    singularValues:
+      exponent === 0 ? fields.singularValues : fields.singularValues.map((x) => timesPowerOfTwo(x, exponent)),
     svdRank: fields.svdRank,
     headLowerBound: fields.headLowerBound,
     truncationError: {
@@ -885,6 +914,21 @@ function lowerBound(weights: Matrix, d: number, rng: Rng): number {
   let rank = 0;
   for (const value of values) if (Math.abs(value) > 1e-6 * largest) rank++;
   return Math.ceil(rank / 2);
+}
+
+/** Validates `options.equivalence` (`rtol`, `atol`: finite numbers >= 0) naming `fn`. */
+function readEquivalence(fn: string, value: unknown): EquivalenceOptions {
+  if (value === undefined) return {};
+  checkKnownKeys(fn, 'options.equivalence', value, ['rtol', 'atol']);
+  const record = value as EquivalenceOptions;
+  return {
+    ...(record.rtol === undefined
+      ? {}
+      : { rtol: checkNumber(fn, 'options.equivalence.rtol', record.rtol, { min: 0 }) }),
+    ...(record.atol === undefined
+      ? {}
+      : { atol: checkNumber(fn, 'options.equivalence.atol', record.atol, { min: 0 }) }),
+  };
 }
 
 function readHeads(fn: string, heads: unknown): 'full' | 'auto' | number {

@@ -17,7 +17,7 @@ import {
   LattnError,
   type ProgressCallback,
 } from '@lattn/core';
-import { createModel, type MhlaModel } from '@lattn/feature-map';
+import { createModel, MAX_ARRAY_ENTRIES, type MhlaModel } from '@lattn/feature-map';
 
 /** The optimisers of {@link trainBaseline}. */
 export type BaselineOptimizer = 'adam' | 'sgd';
@@ -176,7 +176,8 @@ const OPTION_KEYS = [
  * @returns The trained model, its loss curve and the settings used; see {@link BaselineTraining}.
  * @throws `LattnError` `INVALID_ARGUMENT` for a malformed dataset, missing `numHeads`, an unknown option or
  * one out of range; `SHAPE_MISMATCH` when dataset shapes disagree or the validation set has other dimensions;
- * `NON_FINITE` for NaN or ±Infinity in the data.
+ * `NON_FINITE` for NaN or ±Infinity in the data; `TOO_LARGE` when the parameters would exceed feature-map's
+ * `MAX_ARRAY_ENTRIES`.
  * @example
  * ```ts
  * const result = trainBaseline(dataset, { numHeads: 2, epochs: 50, learningRate: 0.01, seed: 1 });
@@ -239,6 +240,13 @@ export function trainBaseline(dataset: Dataset, options: TrainBaselineOptions): 
   }
 
   const layout = parameterLayout(shape.modelDim, shape.outputDim, numHeads);
+  if (layout.size > MAX_ARRAY_ENTRIES) {
+    throw new LattnError(
+      'TOO_LARGE',
+      `${fn}: ${numHeads} heads of (${shape.outputDim}, ${shape.modelDim}) values and (${shape.modelDim}, ${shape.modelDim}) queries would need ${layout.size} parameters (${Number(((layout.size * 8) / 2 ** 30).toPrecision(3))} GiB per copy, five copies). Expected at most ${MAX_ARRAY_ENTRIES} parameters; received options.numHeads ${numHeads}.`,
+      { details: { parameters: layout.size, limit: MAX_ARRAY_ENTRIES } },
+    );
+  }
   // A forked stream, so the initialisation never replays the plain `createRng(seed)` normals that task generators
   // draw their teachers from: with equal seeds, training would otherwise start at the teacher.
   const rng = createRng(seed).fork();
