@@ -1,4 +1,5 @@
-import { createRng, type EighResult, type SvdResult } from '@lattn/core';
+import { createRng, type EighResult, type ExtremeEigenvalue, type SvdResult } from '@lattn/core';
+import { expectVectorClose } from '@lattn/core/testing';
 import { describe, expect, it } from 'vitest';
 import { decompositionsSection } from './decompositions.js';
 
@@ -24,5 +25,13 @@ describe('decompositionsSection', () => {
     const decomposition = operation('svd').prepare(6, createRng(1))() as SvdResult;
     expect(decomposition.u?.cols).toBe(6);
     expect(decomposition.s).toHaveLength(6);
+  });
+
+  it('times the extreme eigenvalues of the same symmetric matrix as eigh', () => {
+    const { values } = operation('eigh-values').prepare(40, createRng(2))() as EighResult;
+    const min = operation('min-eigenvalue').prepare(40, createRng(2))() as ExtremeEigenvalue;
+    const max = operation('max-eigenvalue').prepare(40, createRng(2))() as ExtremeEigenvalue;
+    expectVectorClose([min.value, max.value], [values[0], values[39]], { rtol: 1e-10 });
+    expect(operation('min-eigenvalue').flops(3)).toBe(36);
   });
 });

@@ -1,8 +1,8 @@
 /**
- * The decompositions of `@lattn/core`: symmetric eigendecomposition (values only, and with vectors) and the
- * thin SVD, on dense Gaussian matrices.
+ * The decompositions of `@lattn/core`: symmetric eigendecomposition (values only, and with vectors), the extreme
+ * eigenvalues, and the thin SVD, on dense Gaussian matrices.
  */
-import { eigh, type Matrix, type Rng, svd } from '@lattn/core';
+import { eigh, type Matrix, maxEigenvalue, minEigenvalue, type Rng, svd } from '@lattn/core';
 import type { BenchSection } from './types.js';
 
 /** `(X + Xᵀ) / 2` for a Gaussian `(D, D)` `X`: exactly symmetric, with a spread-out spectrum. */
@@ -17,7 +17,7 @@ function symmetric(size: number, rng: Rng): Matrix {
 
 const SYMMETRIC_SETUP = 'X = rng.standard_normal((n, n)); A = (X + X.T) / 2';
 
-/** `eigh` with and without vectors, and `svd` with vectors. */
+/** `eigh` with and without vectors, `minEigenvalue`, `maxEigenvalue`, and `svd` with vectors. */
 export const decompositionsSection: BenchSection = {
   name: 'decompositions',
   operations: [
@@ -39,6 +39,26 @@ export const decompositionsSection: BenchSection = {
       prepare: (size, rng) => {
         const a = symmetric(size, rng);
         return () => eigh(a);
+      },
+    },
+    {
+      name: 'min-eigenvalue',
+      convention: 'the smallest eigenvalue of a (D, D) symmetric matrix (minEigenvalue; numpy: eigvalsh(A)[0]): 4·D³/3',
+      flops: (size) => (4 * size ** 3) / 3,
+      numpy: { setup: SYMMETRIC_SETUP, run: 'np.linalg.eigvalsh(A)[0]' },
+      prepare: (size, rng) => {
+        const a = symmetric(size, rng);
+        return () => minEigenvalue(a);
+      },
+    },
+    {
+      name: 'max-eigenvalue',
+      convention: 'the largest eigenvalue of a (D, D) symmetric matrix (maxEigenvalue; numpy: eigvalsh(A)[-1]): 4·D³/3',
+      flops: (size) => (4 * size ** 3) / 3,
+      numpy: { setup: SYMMETRIC_SETUP, run: 'np.linalg.eigvalsh(A)[-1]' },
+      prepare: (size, rng) => {
+        const a = symmetric(size, rng);
+        return () => maxEigenvalue(a);
       },
     },
     {

@@ -6,7 +6,8 @@
 import { eigh, gramMoments, type Matrix, type Rng } from '@lattn/core';
 import { accumulateFeatureMoments, featureDim } from '@lattn/feature-map';
 import { fitLinearAttention } from '@lattn/learner';
-import type { BenchSection } from './types.js';
+import { createMomentMemoryOperation } from './memory.js';
+import type { BenchOperation, BenchSection } from './types.js';
 
 /** The data of one fit benchmark. */
 export interface FitWorkload {
@@ -71,11 +72,31 @@ function numpySetup(workload: FitWorkload): string {
   ].join('\n');
 }
 
+/** The moment pass alone (what `fit` spends most of its time in) on `threads` threads, against numpy's `gram()`. */
+function momentsOperation(workload: FitWorkload, threads: number): BenchOperation {
+  const examples = workload.sequences * workload.length;
+  return {
+    name: threads === 1 ? 'moments' : `moments-${threads}-threads`,
+    convention:
+      `accumulateFeatureMoments with targets at model dimension d (the size column), the fit's data, on ${threads} ` +
+      `thread${threads === 1 ? '' : 's'} (workers: ${threads}); numpy: the same chunked features and X.T @ X, X.T @ Y. ` +
+      'Flops counted as the plain SYRK, N·D², so that GFLOP/s compare with numpy (the structure-aware Gram does half)',
+    ownSizes: workload.modelDims,
+    flops: (d) => examples * featureDim(d) ** 2,
+    numpy: { setup: numpySetup(workload), run: 'gram()' },
+    prepare: (d, rng) => {
+      const { inputs, targets } = problem(workload, d, rng);
+      return () => accumulateFeatureMoments(inputs, { targets, workers: threads });
+    },
+  };
+}
+
 /**
  * The fit section for a workload.
  *
  * @param workload - Sequences, length, output dimension and the model dimensions to run at.
- * @returns Two operations: `fit` (end to end) and `fit-eigenvalues` (what the certificate adds).
+ * @returns The operations `fit` (end to end), `moments` and `moments-2-threads` (the streaming pass),
+ * `fit-eigenvalues` (what the certificate adds) and `moments-memory` (peak memory at `N = 10⁴` and `10⁵` sequences).
  */
 export function createFitSection(workload: FitWorkload): BenchSection {
   const examples = workload.sequences * workload.length;
@@ -97,6 +118,8 @@ export function createFitSection(workload: FitWorkload): BenchSection {
           return () => fitLinearAttention({ inputs, targets, mode: 'all' });
         },
       },
+      momentsOperation(workload, 1),
+      momentsOperation(workload, 2),
       {
         name: 'fit-eigenvalues',
         convention:
@@ -111,6 +134,7 @@ export function createFitSection(workload: FitWorkload): BenchSection {
           return () => eigh(gram, { vectors: false });
         },
       },
+      createMomentMemoryOperation([10_000, 100_000]),
     ],
   };
 }

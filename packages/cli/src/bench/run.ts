@@ -52,7 +52,7 @@ export interface BenchRow {
   readonly numpySingleThread: NumpyComparison | null;
   /** numpy with its default threads, or `null`. */
   readonly numpyDefaultThreads: NumpyComparison | null;
-  /** Why the operation did not run, when it did not. */
+  /** Why the operation did not run, when it did not, or what it measured besides the time. */
   readonly note?: string;
 }
 
@@ -103,8 +103,9 @@ export function runBench(options: BenchRunOptions): BenchReport {
     const reason = item.operation.unavailableReason?.();
     const timing =
       reason === undefined ? measure(item.operation.prepare(item.size, createRng(item.size)), options.measure) : null;
+    const note = reason ?? item.operation.note?.();
     options.onProgress({ stage: 'lattn', done: index + 1, total: cases.length });
-    return { item, timing, reason };
+    return { item, timing, note };
   });
 
   const notices: string[] = [];
@@ -141,7 +142,7 @@ export function runBench(options: BenchRunOptions): BenchReport {
     if (timing === undefined || seconds === null) return null;
     return { seconds: timing.seconds, ratio: seconds / timing.seconds };
   };
-  const rows = measured.map(({ item, timing, reason }): BenchRow => {
+  const rows = measured.map(({ item, timing, note }): BenchRow => {
     const key = `${item.operation.name}@${item.size}`;
     const seconds = timing?.seconds ?? null;
     const flops = item.operation.flops(item.size);
@@ -156,7 +157,7 @@ export function runBench(options: BenchRunOptions): BenchReport {
       numpySingleThread: compare(references[0], key, seconds),
       numpyDefaultThreads: compare(references[1], key, seconds),
     };
-    return reason === undefined ? row : { ...row, note: reason };
+    return note === undefined ? row : { ...row, note };
   });
 
   const processors = cpus();

@@ -42,6 +42,12 @@ export interface BenchOperation {
    */
   readonly numpy?: NumpyEquivalent;
   /**
+   * Something measured besides the time, read after the case ran (for example the peak memory of a child
+   * process); printed in the note column.
+   * @defaultValue nothing
+   */
+  readonly note?: () => string | undefined;
+  /**
    * The floating-point operations of one call at `size`, by the convention above.
    * @param size - The size `D`.
    */
