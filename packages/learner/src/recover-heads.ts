@@ -237,7 +237,16 @@ export function recoverHeads(
     );
   }
   const modelDim = checkInteger(fn, 'fit.modelDim', fit.modelDim, { min: 1 });
-  const original = checkMatrix(fn, 'fit.weights', fit.weights, { cols: featureDim(modelDim) });
+  const original = checkMatrix(fn, 'fit.weights', fit.weights);
+  // d²(d+1)/2 as a float: exact wherever it can equal a column count, and never an error for a huge modelDim.
+  const dim = (modelDim * modelDim * (modelDim + 1)) / 2;
+  if (original.cols !== dim) {
+    throw new LattnError(
+      'SHAPE_MISMATCH',
+      `${fn}: fit.weights has the wrong shape. Expected (any, ${dim}) for modelDim ${modelDim}; received (${original.rows}, ${original.cols}).`,
+      { details: { argument: 'fit.weights', expected: [undefined, dim], received: [original.rows, original.cols] } },
+    );
+  }
   if (original.rows === 0) {
     throw new LattnError(
       'INVALID_ARGUMENT',
