@@ -2,7 +2,9 @@ import { featureDim } from '@lattn/feature-map';
 import { describe, expect, it } from 'vitest';
 import {
   defaultRaw,
+  errorSummary,
   fieldsFor,
+  linkNotice,
   MAX_FEATURE_DIM,
   modelDimOf,
   parseQuery,
@@ -25,9 +27,10 @@ function errorsOf(raw: RawParams): Record<string, string> {
 
 describe('URL state', () => {
   it('gives the random-MHLA defaults for an empty query, and they validate', () => {
-    const { raw, ignored } = parseQuery('');
+    const { raw, ignored, unknownTask } = parseQuery('');
     expect(raw).toEqual(defaultRaw('random-mhla'));
     expect(ignored).toEqual([]);
+    expect(unknownTask).toBeNull();
     const result = validate(raw);
     expect(result.ok).toBe(true);
     if (result.ok) {
@@ -59,9 +62,17 @@ describe('URL state', () => {
   });
 
   it('falls back to the default task for an unknown task and says so', () => {
-    const { raw, ignored } = parseQuery('?task=turing');
-    expect(raw.task).toBe('random-mhla');
-    expect(ignored).toEqual(['task=turing']);
+    const parsed = parseQuery('?task=turing&bogus=1');
+    expect(parsed.raw.task).toBe('random-mhla');
+    expect(parsed).toMatchObject({ unknownTask: 'turing', ignored: ['bogus'] });
+    expect(linkNotice(parsed)).toBe(
+      'The link’s task “turing” is not one of random-mhla, associative-memory, automaton; showing Random MHLA teacher. ' +
+        'Ignored link parameters, not settings of Random MHLA teacher: bogus.',
+    );
+  });
+
+  it('has nothing to say about a link it understood entirely', () => {
+    expect(linkNotice(parseQuery('?task=automaton&numStates=3'))).toBe('');
   });
 });
 
@@ -103,6 +114,18 @@ describe('validate', () => {
     expect(Object.keys(errors)).toEqual(['maxLength']);
   });
 
+  it('reports problems across fields together with a malformed field elsewhere', () => {
+    const raw = withValues(defaultRaw('random-mhla'), { minLength: '9', maxLength: '3', mode: 'middle' });
+    expect(Object.keys(errorsOf(raw)).sort()).toEqual(['maxLength', 'mode']);
+    const automaton = withValues(defaultRaw('automaton'), { numStates: '3', numSymbols: '3', epochs: 'many' });
+    expect(Object.keys(errorsOf(automaton)).sort()).toEqual(['epochs', 'numStates', 'numSymbols']);
+  });
+
+  it('skips a check across fields when one of its fields is itself invalid', () => {
+    const errors = errorsOf(withValues(defaultRaw('random-mhla'), { minLength: '9', maxLength: 'x' }));
+    expect(errors).toEqual({ maxLength: 'Must be a whole number from 1 to 64; got “x”.' });
+  });
+
   it('allows more pairs than the key dimension only for Gaussian keys', () => {
     const raw = withValues(defaultRaw('associative-memory'), { keyDim: '3', numPairs: '4' });
     expect(errorsOf(raw).numPairs).toMatch(/At most 3 orthogonal keys/);
@@ -129,6 +152,13 @@ describe('validate', () => {
   it('requires the shown automaton instance to exist among the test sequences', () => {
     const errors = errorsOf(withValues(defaultRaw('automaton'), { testSequences: '8', instance: '8' }));
     expect(errors.instance).toBe('Must be below the number of test sequences (8).');
+  });
+
+  it('summarises the fields to fix in form order', () => {
+    const errors = errorsOf(withValues(defaultRaw('automaton'), { learningRate: '2', numStates: 'abc' }));
+    expect(errorSummary(errors)).toBe('2 settings need fixing: States |Q|, Adam learning rate.');
+    expect(errorSummary({ seed: 'x' })).toBe('One setting needs fixing: Seed.');
+    expect(errorSummary({})).toBe('');
   });
 
   it('ignores fields the task does not use, even when malformed', () => {

@@ -363,10 +363,13 @@ export function switchTask(raw: RawParams, task: TaskKind): RawParams {
   return { task, values };
 }
 
-/** What the URL said: the raw form contents, and the parameters that were not understood. */
+/** What the URL said: the raw form contents, and what was not understood. */
 export interface ParsedQuery {
   readonly raw: RawParams;
+  /** Parameters that are not settings of the task (unknown names, or settings of other tasks). */
   readonly ignored: readonly string[];
+  /** The `task` value when it names no task (the default task is used instead), else `null`. */
+  readonly unknownTask: string | null;
 }
 
 /**
@@ -378,7 +381,6 @@ export function parseQuery(search: string): ParsedQuery {
   const taskValue = query.get('task');
   const task: TaskKind = taskValue !== null && isTaskKind(taskValue) ? taskValue : 'random-mhla';
   const ignored: string[] = [];
-  if (taskValue !== null && !isTaskKind(taskValue)) ignored.push(`task=${taskValue}`);
   const base = defaultRaw(task);
   const values: Partial<Record<FieldKey, string>> = { ...base.values };
   for (const [name, value] of query) {
@@ -386,7 +388,32 @@ export function parseQuery(search: string): ParsedQuery {
     if (name in base.values) values[name as FieldKey] = value.trim();
     else ignored.push(name);
   }
-  return { raw: { task, values }, ignored };
+  return {
+    raw: { task, values },
+    ignored,
+    unknownTask: taskValue !== null && !isTaskKind(taskValue) ? taskValue : null,
+  };
+}
+
+/** What the page says about a link's parts it could not use (empty when it used all of them). */
+export function linkNotice(parsed: ParsedQuery): string {
+  const task = isTaskKind(parsed.raw.task) ? parsed.raw.task : 'random-mhla';
+  const parts: string[] = [];
+  if (parsed.unknownTask !== null) {
+    const known = TASK_KINDS.join(', ');
+    parts.push(`The link’s task “${parsed.unknownTask}” is not one of ${known}; showing ${TASK_LABELS[task]}.`);
+  }
+  if (parsed.ignored.length > 0) {
+    parts.push(`Ignored link parameters, not settings of ${TASK_LABELS[task]}: ${parsed.ignored.join(', ')}.`);
+  }
+  return parts.join(' ');
+}
+
+/** One line naming the fields to fix, in form order (empty when there are none). */
+export function errorSummary(errors: FieldErrors): string {
+  const labels = FIELDS.filter((field) => errors[field.key] !== undefined).map((field) => field.label);
+  if (labels.length === 0) return '';
+  return `${labels.length === 1 ? 'One setting needs' : `${labels.length} settings need`} fixing: ${labels.join(', ')}.`;
 }
 
 /** The query string of the form contents: the task, then every field it uses, in form order. */
@@ -456,23 +483,31 @@ export function validate(raw: RawParams): Validation {
     if (typeof value === 'string') errors[field.key] = value;
     else values[field.key] = value;
   }
-  if (Object.keys(errors).length > 0) return { ok: false, errors };
+  // Checks across fields run whenever their fields are valid on their own, so every problem shows at once.
   const params = { task, ...values } as unknown as DemoParams;
+  const valid = (...keys: FieldKey[]): boolean => keys.every((key) => key in values);
 
-  if (task === 'random-mhla' && params.minLength > params.maxLength) {
+  if (task === 'random-mhla' && valid('minLength', 'maxLength') && params.minLength > params.maxLength) {
     errors.maxLength = `Must be at least the shortest sequence (${params.minLength}).`;
   }
-  if (task === 'associative-memory' && params.keyDistribution !== 'gaussian' && params.numPairs > params.keyDim) {
+  if (
+    task === 'associative-memory' &&
+    valid('keyDistribution', 'numPairs', 'keyDim') &&
+    params.keyDistribution !== 'gaussian' &&
+    params.numPairs > params.keyDim
+  ) {
     errors.numPairs = `At most ${params.keyDim} orthogonal keys fit in dimension ${params.keyDim}; use Gaussian keys for more pairs.`;
   }
-  if (task === 'automaton' && params.instance >= params.testSequences) {
+  if (task === 'automaton' && valid('instance', 'testSequences') && params.instance >= params.testSequences) {
     errors.instance = `Must be below the number of test sequences (${params.testSequences}).`;
   }
-  const d = modelDimOf(params);
-  const dim = featureDim(d);
-  if (dim > MAX_FEATURE_DIM) {
-    for (const key of DIMENSION_FIELDS[task]) {
-      errors[key] = `d = ${d} gives D = ${dim} features; the demo stays interactive up to D = ${MAX_FEATURE_DIM}.`;
+  if (valid(...DIMENSION_FIELDS[task])) {
+    const d = modelDimOf(params);
+    const dim = featureDim(d);
+    if (dim > MAX_FEATURE_DIM) {
+      for (const key of DIMENSION_FIELDS[task]) {
+        errors[key] = `d = ${d} gives D = ${dim} features; the demo stays interactive up to D = ${MAX_FEATURE_DIM}.`;
+      }
     }
   }
   return Object.keys(errors).length > 0 ? { ok: false, errors } : { ok: true, params };

@@ -17,9 +17,12 @@ const GROUP_TITLES = { task: 'Task', data: 'Data', learner: 'Learner' } as const
 function control(field: Field, value: string): HTMLElement {
   const described = `hint-${field.key} error-${field.key}`;
   if (field.kind === 'choice') {
+    // A value that is not a choice (from a link) stays visible and selected until a valid one is picked.
+    const offered = field.choices.some((choice) => choice.value === value);
     return h(
       'select',
       { id: `field-${field.key}`, name: field.key, 'aria-describedby': described },
+      offered ? null : h('option', { value, selected: true, disabled: true }, `“${value}” (not a choice)`),
       ...field.choices.map((choice) =>
         h('option', { value: choice.value, selected: choice.value === value }, choice.label),
       ),
