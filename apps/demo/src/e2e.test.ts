@@ -93,6 +93,39 @@ async function waitForRun(page: Page): Promise<void> {
   expect(await page.getAttribute('body', 'data-state'), await textOf(page, '#status')).toBe('done');
 }
 
+/** What the race chart showed each time the page changed it. */
+interface RaceSnapshot {
+  readonly points: number;
+  readonly training: boolean;
+  readonly exact: boolean;
+  readonly state: string | undefined;
+}
+
+interface RecordingWindow {
+  raceSnapshots: RaceSnapshot[];
+}
+
+/**
+ * Before the page's scripts run, records the race chart after every change of the page (a mutation observer runs
+ * between the worker's messages), so the test sees the chart as it was during training, whatever the timing.
+ */
+async function recordRaceChart(page: Page): Promise<void> {
+  await page.addInitScript(() => {
+    const recording = window as unknown as RecordingWindow;
+    recording.raceSnapshots = [];
+    new MutationObserver(() => {
+      const chart = document.querySelector('#race-card .race-chart');
+      if (chart === null) return;
+      recording.raceSnapshots.push({
+        points: Number(chart.getAttribute('data-baseline-points')),
+        training: chart.getAttribute('data-training') === 'true',
+        exact: chart.querySelector('.exact-point') !== null,
+        state: document.body.dataset.state,
+      });
+    }).observe(document, { childList: true, subtree: true });
+  });
+}
+
 const haveChromium = existsSync(CHROMIUM);
 
 describe('the demo in chromium', () => {
@@ -131,20 +164,26 @@ describe('the demo in chromium', () => {
     await new Promise((resolve) => server?.close(resolve));
   });
 
-  async function open(query: string): Promise<Page> {
-    const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+  async function open(query: string, width = 1400, setup?: (page: Page) => Promise<void>): Promise<Page> {
+    const page = await browser.newPage({ viewport: { width, height: 1000 } });
     page.on('pageerror', (error) => pageErrors.push(error.message));
     page.on('console', (message) => {
       if (message.type() === 'error') pageErrors.push(message.text());
     });
+    await setup?.(page);
     await page.goto(url + query);
     return page;
+  }
+
+  /** Whether the page is wider than its window (a horizontal scrollbar). */
+  async function overflowsHorizontally(page: Page): Promise<boolean> {
+    return page.evaluate(() => document.documentElement.scrollWidth > document.documentElement.clientWidth);
   }
 
   it(
     'runs the default task and shows the certificate and the accuracy that Node computes by other routes',
     async () => {
-      const page = await open('');
+      const page = await open('', 1400, recordRaceChart);
       await waitForRun(page);
       const defaults = validate(defaultRaw());
       if (!defaults.ok) throw new Error('the defaults do not validate');
@@ -171,6 +210,17 @@ describe('the demo in chromium', () => {
       expect(await page.locator('.race-chart .baseline-line').count()).toBe(1);
       expect(await page.locator('.race-chart .exact-point').count()).toBe(1);
 
+      // Adam's curve was drawn while it trained: the worker sends epochs 0 and 1 as soon as they are measured, so
+      // whatever the timing, the chart showed exactly two Adam points, next to the exact solver's, before the rest.
+      const epochs = defaults.params.epochs;
+      const snapshots = await page.evaluate(() => (window as unknown as RecordingWindow).raceSnapshots);
+      const live = snapshots.filter((snapshot) => snapshot.training);
+      expect(live.some((snapshot) => snapshot.points === 2 && snapshot.exact)).toBe(true);
+      expect(live.every((snapshot) => snapshot.state === 'running' && snapshot.points <= epochs + 1)).toBe(true);
+      const counts = live.map((snapshot) => snapshot.points);
+      expect(counts).toEqual([...counts].sort((a, b) => a - b));
+      expect(snapshots.at(-1)).toMatchObject({ training: false, points: epochs + 1 });
+
       await page.screenshot({ path: join(resultsDir, 'demo.png'), fullPage: true });
       if (process.env.LATTN_UPDATE_SCREENSHOT === '1') {
         await page.setViewportSize({ width: 1400, height: 1420 });
@@ -187,10 +237,13 @@ describe('the demo in chromium', () => {
     await page.waitForSelector('#status.error');
     expect(await textOf(page, '#error-numStates')).toBe('Must be a whole number from 1 to 8; got “abc”.');
     expect(await page.getAttribute('#field-numStates', 'aria-invalid')).toBe('true');
+    expect(await textOf(page, '#form-errors')).toBe('One setting needs fixing: States |Q|.');
+    expect(await textOf(page, '#message-card h2')).toBe('Nothing has run yet');
     expect(await page.locator('body[data-state]').count()).toBe(0);
 
     await page.fill('#field-numStates', '2');
     expect(await textOf(page, '#error-numStates')).toBe('');
+    expect(await textOf(page, '#form-errors')).toBe('');
     expect(await page.getAttribute('#field-numStates', 'aria-invalid')).toBeNull();
     expect(new URL(page.url()).searchParams.get('numStates')).toBe('2');
     expect(pageErrors).toEqual([]);
@@ -198,10 +251,11 @@ describe('the demo in chromium', () => {
   }, 30_000);
 
   it(
-    'steps an automaton with the keyboard and highlights the wrong steps of an under-trained model',
+    'steps an automaton with the keyboard in an 800-pixel window and highlights the wrong steps of an under-trained model',
     async () => {
-      const page = await open('?task=automaton&numSequences=4&testSequences=16&maxHeads=1&epochs=20');
+      const page = await open('?task=automaton&numSequences=4&testSequences=16&maxHeads=1&epochs=20', 800);
       await waitForRun(page);
+      expect(await overflowsHorizontally(page)).toBe(false);
       const wrongLinks = page.locator('#automaton-card button.link');
       expect(await wrongLinks.count()).toBeGreaterThan(0);
       const first = await wrongLinks.first().textContent();

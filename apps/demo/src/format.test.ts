@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatNumber, formatPercent, formatScientific, formatSeconds } from './format.js';
+import { formatNumber, formatPercent, formatPowerOfTen, formatScientific, formatSeconds } from './format.js';
 
 describe('formatScientific', () => {
   it('writes mantissa and superscript exponent with the requested significant digits', () => {
@@ -14,6 +14,14 @@ describe('formatScientific', () => {
     expect(formatScientific(Number.POSITIVE_INFINITY)).toBe('∞');
     expect(formatScientific(Number.NEGATIVE_INFINITY)).toBe('−∞');
     expect(formatScientific(Number.NaN)).toBe('NaN');
+  });
+});
+
+describe('formatPowerOfTen', () => {
+  it('writes a power of ten with a superscript exponent, sign included', () => {
+    expect(formatPowerOfTen(-28)).toBe('10⁻²⁸');
+    expect(formatPowerOfTen(0)).toBe('10⁰');
+    expect(formatPowerOfTen(5)).toBe('10⁵');
   });
 });
 

@@ -24,11 +24,16 @@ export function formatScientific(x: number, digits = 3): string {
   const power = Number(exponent);
   const body = mantissa.replace('-', '');
   if (power === 0) return `${sign}${body}`;
-  const superscript = String(power)
+  return `${sign}${body} × ${formatPowerOfTen(power)}`;
+}
+
+/** `10` to an integer power with a superscript exponent: `-4 → "10⁻⁴"`, `0 → "10⁰"`. */
+export function formatPowerOfTen(exponent: number): string {
+  const superscript = String(exponent)
     .split('')
     .map((c) => SUPERSCRIPT[c])
     .join('');
-  return `${sign}${body} × 10${superscript}`;
+  return `10${superscript}`;
 }
 
 /** Plain decimals between 10⁻³ and 10⁴, scientific notation outside. */

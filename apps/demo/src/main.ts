@@ -4,11 +4,13 @@
  */
 
 import type { MhlaModel } from '@lattn/feature-map';
-import { formatSeconds } from './format.js';
+import { formatScientific, formatSeconds } from './format.js';
 import {
   type DemoParams,
+  errorSummary,
   FIELDS,
   isTaskKind,
+  linkNotice,
   parseQuery,
   type RawParams,
   switchTask,
@@ -22,6 +24,8 @@ import {
   type PaperHeads,
   PHASE_LABELS,
   PHASES,
+  type Phase,
+  type TaskSummary,
   type WorkerEvent,
   type WorkerRequest,
 } from './protocol.js';
@@ -37,8 +41,10 @@ const fields = byId('fields');
 const status = byId('status');
 const notice = byId('notice');
 const share = byId<HTMLAnchorElement>('share');
+const formErrors = byId('form-errors');
 const progress = progressView(byId('progress'));
 const cards = {
+  message: byId('message-card'),
   certificate: byId('certificate-card'),
   accuracy: byId('accuracy-card'),
   race: byId('race-card'),
@@ -51,6 +57,7 @@ const cards = {
 /** Everything shown about the current run. */
 interface RunView {
   readonly params: DemoParams;
+  summary: TaskSummary | null;
   fit: FitSummary | null;
   accuracy: AccuracyRow[];
   construction: MhlaModel | null;
@@ -76,6 +83,7 @@ function post(request: WorkerRequest): void {
     worker.onerror = (event) => {
       busy = false;
       setStatus(`The worker failed: ${event.message || 'it could not start'}.`, 'error');
+      document.body.dataset.state = 'error';
     };
   }
   worker.postMessage(request);
@@ -92,15 +100,59 @@ function syncUrl(): void {
   share.href = query;
 }
 
-/** Validates the form, shows each error next to its field, and returns the parameters when all are valid. */
+/**
+ * Validates the form, shows each error next to its field and a summary under the Run button, and returns the
+ * parameters when all are valid.
+ */
 function check(): DemoParams | null {
   const result = validate(raw);
-  showErrors(document, result.ok ? {} : result.errors);
+  const errors = result.ok ? {} : result.errors;
+  showErrors(document, errors);
+  formErrors.textContent = errorSummary(errors);
   return result.ok ? result.params : null;
 }
 
+/** A card waiting for its stage: a title and what it waits for (the text changes when the stage starts). */
 function placeholder(card: HTMLElement, title: string, text: string): void {
-  card.replaceChildren(h('h2', {}, title), h('p', { class: 'note' }, text));
+  card.replaceChildren(h('h2', {}, title), h('p', { class: 'note pending-note' }, text));
+  card.dataset.placeholder = 'true';
+}
+
+function filled(card: HTMLElement, ...nodes: Node[]): void {
+  card.replaceChildren(...nodes);
+  delete card.dataset.placeholder;
+}
+
+/** What a placeholder card says while its stage runs. */
+const WORKING: Partial<Record<Phase, { readonly card: keyof typeof cards; readonly text: string }>> = {
+  certificate: { card: 'certificate', text: 'computing λ_min and λ_max of Λ = (1/N) Σ ψψᵀ…' },
+  fit: { card: 'fit', text: 'solving the least-squares problem…' },
+  accuracy: { card: 'accuracy', text: 'scoring the exact fit on the fresh instances…' },
+  heads: { card: 'heads', text: 'reading heads off the SVD, then searching for the fewest heads…' },
+  automaton: { card: 'automaton', text: 'running the learned model on a test automaton…' },
+};
+
+function showWorking(phase: Phase): void {
+  const working = WORKING[phase];
+  if (working === undefined) return;
+  const card = cards[working.card];
+  const note = card.querySelector('.pending-note');
+  if (card.dataset.placeholder === 'true' && note !== null) note.textContent = working.text;
+}
+
+/** After a failed run, every card still waiting says that it will not be filled. */
+function abandonPlaceholders(phase: Phase): void {
+  for (const card of Object.values(cards)) {
+    const note = card.querySelector('.pending-note');
+    if (card.dataset.placeholder === 'true' && note !== null) {
+      note.textContent = `Not computed: the run stopped at “${PHASE_LABELS[phase]}”.`;
+    }
+  }
+}
+
+/** The message card, shown instead of results when nothing could run. */
+function showMessage(title: string, text: string): void {
+  cards.message.replaceChildren(h('h2', {}, title), h('p', {}, text));
 }
 
 function run(): void {
@@ -110,6 +162,7 @@ function run(): void {
     setStatus('Fix the highlighted settings to run.', 'error');
     return;
   }
+  cards.message.replaceChildren();
   if (busy && worker !== null) {
     // A run in progress cannot be interrupted from outside: replace the worker.
     worker.terminate();
@@ -120,56 +173,63 @@ function run(): void {
   busy = true;
   view = {
     params,
+    summary: null,
     fit: null,
     accuracy: [],
     construction: null,
     paper: null,
     minimal: null,
-    race: { exact: null, curve: [], running: null },
+    race: { exact: null, curve: [], epochs: params.epochs, training: false },
     steps: null,
     step: 0,
   };
   progress.reset(PHASES.filter((phase) => phase !== 'automaton' || params.task === 'automaton'));
   placeholder(cards.certificate, 'Identifiability certificate', 'waiting for the feature moments…');
   placeholder(cards.accuracy, 'Accuracy on fresh instances', 'waiting for the fit…');
-  placeholder(cards.fit, 'Exact fit', 'waiting…');
+  placeholder(cards.fit, 'Exact fit', 'waiting for the certificate…');
   placeholder(cards.task, 'Task', 'generating…');
-  placeholder(cards.heads, 'Recovered heads', 'waiting for the fit…');
+  placeholder(cards.heads, 'Recovered heads', 'waiting for the accuracy…');
   renderRace();
   cards.automaton.hidden = params.task !== 'automaton';
-  if (params.task === 'automaton') placeholder(cards.automaton, 'Automaton, step by step', 'waiting for the fit…');
+  if (params.task === 'automaton') {
+    placeholder(cards.automaton, 'The learned model executing an automaton, step by step', 'waiting for the heads…');
+  }
   setStatus('Running…');
   document.body.dataset.state = 'running';
   post({ type: 'run', runId, params });
 }
 
+function raceSummary(race: RaceData): string {
+  const { exact, curve, epochs, training } = race;
+  if (exact === null) return 'The exact solver runs first; then Adam trains from a random start, drawn live.';
+  const solve = `Exact least squares: one solve, ${formatSeconds(exact.seconds)}.`;
+  const last = curve[curve.length - 1];
+  if (last === undefined) return `${solve} Adam is next, after the head recovery.`;
+  if (training) {
+    return `${solve} Adam: epoch ${last.epoch} of ${epochs} after ${formatSeconds(last.seconds)}, training MSE ${formatScientific(last.loss, 2)}…`;
+  }
+  return `${solve} Adam: ${last.epoch} epochs, ${formatSeconds(last.seconds)}, training MSE ${formatScientific(last.loss, 2)}.`;
+}
+
 function renderRace(): void {
   if (view === null) return;
-  const { exact, curve, running } = view.race;
-  const summary =
-    exact === null
-      ? 'The exact solver runs first, then Adam trains H heads from a random start.'
-      : running !== null
-        ? `Exact least squares: one solve, ${formatSeconds(exact.seconds)}. Adam: epoch ${running.epoch} of ${running.epochs} after ${formatSeconds(running.seconds)}; its per-epoch losses are drawn when it finishes.`
-        : curve.length === 0
-          ? `Exact least squares finished in ${formatSeconds(exact.seconds)}; Adam is next.`
-          : `Exact least squares: one solve, ${formatSeconds(exact.seconds)}. Adam: ${curve.length - 1} epochs, ${formatSeconds(curve[curve.length - 1].seconds)}.`;
-  cards.race.replaceChildren(
-    h('h2', {}, 'The race: exact solver vs Adam'),
-    h('p', { class: 'note' }, summary),
-    raceChart(view.race),
-    raceLegend(),
-  );
+  const { race } = view;
+  const nodes: Node[] = [h('h2', {}, 'The race: exact solver vs Adam'), h('p', { class: 'note' }, raceSummary(race))];
+  // No empty axes while nothing is measured yet.
+  if (race.exact !== null || race.curve.length > 0) {
+    nodes.push(raceChart(race), raceLegend(view.summary?.constructionHeads ?? null));
+  }
+  cards.race.replaceChildren(...nodes);
 }
 
 function renderAccuracy(): void {
   if (view === null) return;
-  cards.accuracy.replaceChildren(...accuracyPanel(view.accuracy, view.params.task === 'automaton'));
+  filled(cards.accuracy, ...accuracyPanel(view.accuracy, view.params.task, view.summary?.testDescription ?? null));
 }
 
 function renderHeads(): void {
   if (view === null || view.construction === null || view.paper === null) return;
-  cards.heads.replaceChildren(...headsPanel(view.construction, view.paper, view.minimal, view.fit));
+  filled(cards.heads, ...headsPanel(view.construction, view.paper, view.minimal, view.fit));
 }
 
 function stopPlayer(): void {
@@ -260,7 +320,8 @@ function renderAutomaton(): void {
             return link;
           }),
         );
-  cards.automaton.replaceChildren(
+  filled(
+    cards.automaton,
     h('h2', {}, 'The learned model executing an automaton, step by step'),
     h(
       'div',
@@ -282,6 +343,13 @@ function renderAutomaton(): void {
     ...automatonPanel(steps, view.step),
   );
   cards.automaton.dataset.instance = String(steps.instance);
+  // Long words scroll inside their table: keep the current step in the middle of it.
+  const scroller = cards.automaton.querySelector<HTMLElement>('.steps-scroll');
+  const active = scroller?.querySelector<HTMLElement>('tr.active');
+  if (scroller != null && active != null) {
+    const offset = active.getBoundingClientRect().top - scroller.getBoundingClientRect().top;
+    scroller.scrollTop = Math.max(0, offset - (scroller.clientHeight - active.offsetHeight) / 2);
+  }
   if (focused !== undefined) {
     cards.automaton.querySelector<HTMLElement>(`[data-focus-key="${focused}"]:not(:disabled)`)?.focus();
   }
@@ -292,18 +360,24 @@ function receive(event: WorkerEvent): void {
   switch (event.type) {
     case 'progress':
       progress.update(event.phase, event.stage, event.done, event.total);
-      setStatus(`Running: ${PHASE_LABELS[event.phase].toLowerCase()}…`);
+      if (event.stage === 'start') showWorking(event.phase);
+      setStatus(
+        event.stage === 'start' || event.stage === 'done'
+          ? `Running: ${PHASE_LABELS[event.phase]}…`
+          : `Running: ${PHASE_LABELS[event.phase]} (${event.stage} ${event.done}/${event.total})…`,
+      );
       return;
     case 'task':
-      cards.task.replaceChildren(...taskPanel(event.summary));
+      view.summary = event.summary;
+      filled(cards.task, ...taskPanel(event.summary));
       return;
     case 'certificate':
-      cards.certificate.replaceChildren(...certificatePanel(event.certificate, event.reference));
+      filled(cards.certificate, ...certificatePanel(event.certificate, event.reference));
       return;
     case 'fit':
       view.fit = event.fit;
       view.race = { ...view.race, exact: { seconds: event.fit.seconds, loss: event.fit.trainLoss } };
-      cards.fit.replaceChildren(...fitPanel(event.fit));
+      filled(cards.fit, ...fitPanel(event.fit));
       renderRace();
       return;
     case 'accuracy':
@@ -320,7 +394,7 @@ function receive(event: WorkerEvent): void {
       // Without a search (lower bound above the limit) the model is the paper's, equivalent to the exact fit.
       if (event.minimal.attempts.length > 0 || event.minimal.found) {
         const label = event.minimal.found
-          ? `minimal heads, H = ${event.minimal.numHeads}`
+          ? `minimal heads, H\u00a0=\u00a0${event.minimal.numHeads}`
           : `best ${event.minimal.numHeads}-head approximation`;
         view.accuracy = [...view.accuracy, { ...event.accuracy, label }];
       }
@@ -332,17 +406,25 @@ function receive(event: WorkerEvent): void {
       view.step = event.view.steps.length;
       renderAutomaton();
       return;
-    case 'baseline-progress':
-      view.race = { ...view.race, running: { seconds: event.seconds, epoch: event.epoch, epochs: event.epochs } };
+    case 'baseline-curve':
+      view.race = {
+        ...view.race,
+        training: true,
+        epochs: event.epochs,
+        curve: [...view.race.curve, ...event.points.map(({ epoch, seconds, loss }) => ({ epoch, seconds, loss }))],
+      };
       renderRace();
       return;
     case 'baseline':
       view.race = {
         ...view.race,
-        running: null,
-        curve: event.baseline.lossCurve.map((point) => ({ seconds: point.seconds, loss: point.loss })),
+        training: false,
+        curve: event.baseline.lossCurve.map(({ epoch, seconds, loss }) => ({ epoch, seconds, loss })),
       };
-      view.accuracy = [...view.accuracy, { ...event.baseline.accuracy, label: `Adam, H = ${event.baseline.numHeads}` }];
+      view.accuracy = [
+        ...view.accuracy,
+        { ...event.baseline.accuracy, label: `Adam, H\u00a0=\u00a0${event.baseline.numHeads}` },
+      ];
       renderRace();
       renderAccuracy();
       return;
@@ -355,6 +437,7 @@ function receive(event: WorkerEvent): void {
     case 'error':
       busy = false;
       progress.fail(event.phase);
+      abandonPlaceholders(event.phase);
       setStatus(`${PHASE_LABELS[event.phase]} failed: ${event.message}`, 'error');
       document.body.dataset.state = 'error';
       return;
@@ -385,10 +468,14 @@ form.addEventListener('submit', (event) => {
   run();
 });
 
-if (initial.ignored.length > 0) notice.textContent = `Ignored URL parameters: ${initial.ignored.join(', ')}.`;
+notice.textContent = linkNotice(initial);
 showForm();
 if (check() === null) {
   setStatus('Some settings in the link are invalid: see the messages next to them.', 'error');
+  showMessage(
+    'Nothing has run yet',
+    'Some settings in the link are invalid. Each problem is shown in red next to its field; fix them, then press Run.',
+  );
 } else {
   run();
 }

@@ -77,7 +77,7 @@ describe('runPipeline', () => {
     const params = paramsFor('random-mhla', { epochs: '40' });
     const events = collect(params);
     expect(events.every((event) => event.runId === 7)).toBe(true);
-    const results = events.filter((event) => event.type !== 'progress' && event.type !== 'baseline-progress');
+    const results = events.filter((event) => event.type !== 'progress' && event.type !== 'baseline-curve');
     expect(results.map((event) => event.type)).toEqual([
       'task',
       'certificate',
@@ -89,10 +89,6 @@ describe('runPipeline', () => {
       'done',
     ]);
     for (const event of events) if (event.type === 'progress') expect(event.done).toBeLessThanOrEqual(event.total);
-    expect(events.filter((event) => event.type === 'baseline-progress').at(-1)).toMatchObject({
-      epoch: 40,
-      epochs: 40,
-    });
 
     const { certificate, reference } = only(events, 'certificate');
     const prepared = prepareTask(params);
@@ -122,6 +118,23 @@ describe('runPipeline', () => {
     expect(baseline.lossCurve).toHaveLength(41);
     expect(baseline.finalLoss).toBeLessThan(baseline.lossCurve[0].loss);
     expect(baseline.numHeads).toBe(2);
+  });
+
+  it('streams Adam’s loss curve before its result: epochs 0 and 1 alone, then batches that add up to the curve', () => {
+    const events = collect(paramsFor('random-mhla', { epochs: '60' }));
+    const types = events.map((event) => event.type);
+    const batches = events.filter((event) => event.type === 'baseline-curve');
+    expect(types.lastIndexOf('baseline-curve')).toBeLessThan(types.indexOf('baseline'));
+    expect(batches.slice(0, 2).map((batch) => batch.points.map((point) => point.epoch))).toEqual([[0], [1]]);
+    expect(batches.every((batch) => batch.epochs === 60 && batch.points.length > 0)).toBe(true);
+    const { baseline } = only(events, 'baseline');
+    const streamed = batches.flatMap((batch) => batch.points);
+    expect(streamed.map((point) => point.epoch)).toEqual(baseline.lossCurve.map((point) => point.epoch));
+    expectVectorClose(
+      streamed.map((point) => point.loss),
+      baseline.lossCurve.map((point) => point.loss),
+      { rtol: 0, atol: 0 },
+    );
   });
 
   it('reports a library error as an error event naming the stage and the code', () => {

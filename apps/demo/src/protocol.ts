@@ -161,6 +161,9 @@ export interface BaselineResult {
   readonly accuracy: Accuracy;
 }
 
+/** The worker batches Adam's loss-curve points into one message at most this often (milliseconds). */
+export const CURVE_INTERVAL = 50;
+
 export type WorkerEvent = { readonly runId: number } & (
   | {
       readonly type: 'progress';
@@ -180,7 +183,11 @@ export type WorkerEvent = { readonly runId: number } & (
   | { readonly type: 'heads'; readonly construction: MhlaModel; readonly paper: PaperHeads }
   | { readonly type: 'minimal-heads'; readonly minimal: MinimalHeads; readonly accuracy: Accuracy }
   | { readonly type: 'steps'; readonly view: AutomatonStepView }
-  | { readonly type: 'baseline-progress'; readonly epoch: number; readonly epochs: number; readonly seconds: number }
+  /**
+   * New points of Adam's loss curve, in order, as they are measured: the first two (epochs 0 and 1) one by one,
+   * then batched at most every {@link CURVE_INTERVAL} ms. Together the batches are exactly the final `lossCurve`.
+   */
+  | { readonly type: 'baseline-curve'; readonly points: readonly LossPoint[]; readonly epochs: number }
   | { readonly type: 'baseline'; readonly baseline: BaselineResult }
   | { readonly type: 'done'; readonly seconds: number }
   | { readonly type: 'error'; readonly phase: Phase; readonly message: string; readonly code: string | null }

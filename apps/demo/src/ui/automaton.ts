@@ -71,6 +71,8 @@ export function automatonPanel(view: AutomatonStepView, current: number): Node[]
   const rows = steps.map((step) => {
     const done = step.index <= current;
     const maxScore = Math.max(1, ...step.scores.map(Math.abs));
+    // Dark cells (beyond about half the scale) get light text.
+    const textOn = (score: number): string => (Math.abs(score) > 0.55 * maxScore ? 'color: #fff; ' : '');
     return h(
       'tr',
       {
@@ -88,7 +90,7 @@ export function automatonPanel(view: AutomatonStepView, current: number): Node[]
             'span',
             {
               class: 'score',
-              style: `background: ${divergingColor(score, maxScore)}`,
+              style: `${textOn(score)}background: ${divergingColor(score, maxScore)}`,
               title: `score of state ${q}: ${formatNumber(score, 4)}`,
             },
             formatNumber(score, 2),
@@ -127,27 +129,31 @@ export function automatonPanel(view: AutomatonStepView, current: number): Node[]
       ),
     ),
     h(
-      'table',
-      { class: 'steps', 'aria-label': 'Steps of the learned model' },
+      'div',
+      { class: 'steps-scroll' },
       h(
-        'thead',
-        {},
+        'table',
+        { class: 'steps', 'aria-label': 'Steps of the learned model' },
         h(
-          'tr',
+          'thead',
           {},
-          ...[
-            'step',
-            'model’s state',
-            'reads',
-            'output scores per state',
-            'model → q̂',
-            'δ(q̂, σ)',
-            'true q',
-            'verdict',
-          ].map((title) => h('th', { scope: 'col' }, title)),
+          h(
+            'tr',
+            {},
+            ...[
+              'step',
+              'model’s state',
+              'reads',
+              'output scores per state',
+              'model → q̂',
+              'δ(q̂, σ)',
+              'true q',
+              'verdict',
+            ].map((title) => h('th', { scope: 'col' }, title)),
+          ),
         ),
+        h('tbody', {}, ...rows),
       ),
-      h('tbody', {}, ...rows),
     ),
   ];
 }

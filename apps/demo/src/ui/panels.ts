@@ -2,11 +2,12 @@
 import type { IdentifiabilityCertificate, ReferenceCertificate } from '@lattn/certificate';
 import type { Matrix } from '@lattn/core';
 import type { MhlaModel } from '@lattn/feature-map';
-import { formatNumber, formatPercent, formatScientific, formatSeconds } from '../format.js';
-import { TASK_LABELS } from '../params.js';
+import { formatNumber, formatPercent, formatPowerOfTen, formatScientific, formatSeconds } from '../format.js';
+import { TASK_LABELS, type TaskKind } from '../params.js';
 import type { Accuracy, FitSummary, MinimalHeads, PaperHeads, TaskSummary } from '../protocol.js';
 import { h, s } from './dom.js';
 import { figure, headsGrid, legend } from './heatmap.js';
+import { logAxis } from './race-chart.js';
 
 /** A definition list of `[term, value]` rows; a value may carry a test id and its raw number. */
 type Row = readonly [term: string, value: string | Node, raw?: { readonly testId: string; readonly value: number }];
@@ -36,7 +37,6 @@ export function taskPanel(summary: TaskSummary): Node[] {
       ],
       ['test', `${summary.testSequences} sequences, ${summary.testExamples} examples`],
     ]),
-    h('p', { class: 'note' }, `Test: ${summary.testDescription}.`),
   ];
 }
 
@@ -153,8 +153,20 @@ export interface AccuracyRow extends Accuracy {
   readonly label: string;
 }
 
-/** The accuracy table, one row per model reported so far. */
-export function accuracyPanel(rows: readonly AccuracyRow[], automaton: boolean): Node[] {
+/** `95 % (61/64)`, the count allowed to wrap under the percentage in a narrow column. */
+function percentWithCount(fraction: number, numCorrect: number, numSequences: number): Node[] {
+  return [
+    h('span', { class: 'nowrap' }, formatPercent(fraction)),
+    h('span', { class: 'fraction' }, ` (${numCorrect}/${numSequences})`),
+  ];
+}
+
+/**
+ * The accuracy table, one row per model reported so far, with what the test measures (`testDescription`, once the
+ * task is known) under it.
+ */
+export function accuracyPanel(rows: readonly AccuracyRow[], task: TaskKind, testDescription: string | null): Node[] {
+  const automaton = task === 'automaton';
   const header = h(
     'tr',
     {},
@@ -172,25 +184,33 @@ export function accuracyPanel(rows: readonly AccuracyRow[], automaton: boolean):
       h(
         'td',
         { 'data-testid': `accuracy-${row.model}-exact-match`, 'data-value': String(row.exactMatch) },
-        `${formatPercent(row.exactMatch)} (${row.numCorrect}/${row.numSequences})`,
+        ...percentWithCount(row.exactMatch, row.numCorrect, row.numSequences),
       ),
       row.autoregressive === null
         ? null
         : h(
             'td',
             {
+              class: 'nowrap',
               'data-testid': `accuracy-${row.model}-autoregressive`,
               'data-value': String(row.autoregressive.exactMatch),
             },
             formatPercent(row.autoregressive.exactMatch),
           ),
-      h('td', {}, formatPercent(row.positionAccuracy)),
-      h('td', {}, formatScientific(row.testLoss, 2)),
+      h('td', { class: 'nowrap' }, formatPercent(row.positionAccuracy)),
+      h('td', { class: 'nowrap' }, formatScientific(row.testLoss, 2)),
     ),
   );
-  return [
+  const nodes: Node[] = [
     h('h2', {}, 'Accuracy on fresh instances'),
-    h('table', { class: 'accuracy' }, h('thead', {}, header), h('tbody', {}, ...body)),
+    h(
+      'div',
+      { class: 'table-scroll' },
+      h('table', { class: 'accuracy' }, h('thead', {}, header), h('tbody', {}, ...body)),
+    ),
+  ];
+  if (testDescription !== null) nodes.push(h('p', { class: 'note' }, `Test: ${testDescription}.`));
+  nodes.push(
     h(
       'p',
       { class: 'note' },
@@ -198,19 +218,26 @@ export function accuracyPanel(rows: readonly AccuracyRow[], automaton: boolean):
         ? 'Teacher forced: every step starts from the true state. On its own: the model’s own states are fed back, so one wrong step derails the rest.'
         : 'The exact fit is used through its folded weights; the minimal-heads model and Adam through their heads.',
     ),
-  ];
+  );
+  return nodes;
 }
 
-/** Singular values of the unfolded weights as bars (log scale), with the rank cut-off. */
+/** Singular values of the unfolded weights as bars on a log axis relative to σ₁, with the rank cut-off. */
 function singularValueChart(values: Float64Array, rtol: number, svdRank: number): HTMLElement {
-  const width = Math.min(480, Math.max(120, values.length * 14));
-  const height = 96;
-  const top = values[0] > 0 ? values[0] : 1;
-  const floor = -16;
-  const bar = width / Math.max(values.length, 1);
-  const y = (value: number): number => {
-    const log = Math.max(floor, Math.log10(Math.max(value / top, 10 ** floor)));
-    return (log / floor) * height;
+  const left = 40;
+  const right = 52;
+  const top = 6;
+  const plotWidth = Math.min(440, Math.max(160, values.length * 16));
+  const plotHeight = 96;
+  const width = left + plotWidth + right;
+  const height = top + plotHeight + 6;
+  const largest = values[0] > 0 ? values[0] : 1;
+  const smallest = Math.min(rtol, ...Array.from(values, (value) => value / largest).filter((ratio) => ratio > 0));
+  const axis = logAxis(Math.log10(Math.max(smallest, 1e-18)), 0);
+  const bar = plotWidth / Math.max(values.length, 1);
+  const y = (ratio: number): number => {
+    const log = Math.max(axis.low, Math.log10(Math.max(ratio, 10 ** axis.low)));
+    return top + ((axis.high - log) / (axis.high - axis.low)) * plotHeight;
   };
   const svg = s('svg', {
     viewBox: `0 0 ${width} ${height}`,
@@ -219,24 +246,33 @@ function singularValueChart(values: Float64Array, rtol: number, svdRank: number)
     role: 'img',
     'aria-label': `${values.length} singular values of the unfolded weights; ${svdRank} above rtol · σ₁`,
   });
+  for (const tick of axis.ticks) {
+    svg.append(
+      s('line', { x1: left, x2: left + plotWidth, y1: y(10 ** tick), y2: y(10 ** tick), class: 'grid' }),
+      s('text', { x: left - 4, y: y(10 ** tick) + 3.5, 'text-anchor': 'end', class: 'tick' }, formatPowerOfTen(tick)),
+    );
+  }
   values.forEach((value, i) => {
-    const barTop = y(value);
+    const barTop = y(value / largest);
     svg.append(
       s(
         'rect',
         {
-          x: i * bar + 0.5,
+          x: left + i * bar + 0.5,
           y: barTop,
           width: Math.max(bar - 1, 0.5),
-          height: height - barTop,
+          height: top + plotHeight - barTop,
           class: i < svdRank ? 'kept' : 'dropped',
         },
         s('title', {}, `σ${i + 1} = ${formatScientific(value)}`),
       ),
     );
   });
-  const cut = y(rtol * top);
-  svg.append(s('line', { x1: 0, x2: width, y1: cut, y2: cut, class: 'cutoff' }));
+  const cut = y(rtol);
+  svg.append(
+    s('line', { x1: left, x2: left + plotWidth, y1: cut, y2: cut, class: 'cutoff' }),
+    s('text', { x: left + plotWidth + 4, y: cut + 3.5, class: 'cutoff-label' }, 'rtol · σ₁'),
+  );
   return h(
     'figure',
     { class: 'singular-values' },
@@ -244,7 +280,7 @@ function singularValueChart(values: Float64Array, rtol: number, svdRank: number)
     h(
       'figcaption',
       { class: 'note' },
-      `Singular values σᵢ/σ₁ (log scale, 1 at the top, 10⁻¹⁶ at the bottom); ${svdRank} lie above the dashed line rtol · σ₁ and give heads.`,
+      `Singular values σᵢ/σ₁ of the unfolded weights (log scale): ${svdRank} of ${values.length} are above the dashed line rtol · σ₁, and each of those gives one head.`,
     ),
   );
 }

@@ -1,8 +1,8 @@
 /**
- * The race: training loss against wall-clock time for the Adam baseline (a curve, one point per epoch) and the
- * exact solver (one point when it finishes, then a flat line: its loss is final).
+ * The race: training loss against wall-clock time for the Adam baseline (a curve, one point per epoch, drawn live
+ * while it trains) and the exact solver (one point when it finishes, then a flat line: its loss is final).
  */
-import { formatNumber, formatScientific, formatSeconds } from '../format.js';
+import { formatNumber, formatPowerOfTen, formatScientific, formatSeconds } from '../format.js';
 import { h, s } from './dom.js';
 
 export interface RacePoint {
@@ -10,11 +10,19 @@ export interface RacePoint {
   readonly loss: number;
 }
 
+/** A point of Adam's curve: its training loss after `epoch` epochs. */
+export interface CurvePoint extends RacePoint {
+  readonly epoch: number;
+}
+
 export interface RaceData {
   readonly exact: RacePoint | null;
-  readonly curve: readonly RacePoint[];
-  /** The baseline's live position while it trains. */
-  readonly running: { readonly seconds: number; readonly epoch: number; readonly epochs: number } | null;
+  /** Adam's curve so far (epoch 0 is the random start). */
+  readonly curve: readonly CurvePoint[];
+  /** The epochs Adam runs in all. */
+  readonly epochs: number;
+  /** Whether Adam is still training (its curve is partial). */
+  readonly training: boolean;
 }
 
 /** Losses below this are drawn on the floor line (an exact fit's loss can be 0 or round-off). */
@@ -23,45 +31,70 @@ export const LOSS_FLOOR = 1e-32;
 const WIDTH = 640;
 const HEIGHT = 280;
 const MARGIN = { left: 64, right: 20, top: 16, bottom: 44 };
+const STEPS = [1, 2, 5, 10, 20];
 
-/** Decade ticks covering `[low, high]` (log10 values), at most about eight of them. */
-export function decadeTicks(low: number, high: number): number[] {
-  const first = Math.floor(low);
-  const last = Math.ceil(high);
-  const step = Math.max(1, Math.ceil((last - first) / 8));
-  const ticks: number[] = [];
-  for (let t = last; t >= first; t -= step) ticks.push(t);
-  return ticks.reverse();
+/**
+ * A log axis covering `[low, high]` (log10 values) in whole decades (at least one), with ticks at the multiples of
+ * 1, 2, 5, 10 or 20 decades: the smallest step that gives at most eight ticks.
+ */
+export function logAxis(low: number, high: number): { low: number; high: number; ticks: number[] } {
+  // `+ 0` turns the −0 of Math.ceil(−0.3) into 0.
+  const bottom = Math.floor(low) + 0;
+  const top = Math.max(Math.ceil(high), bottom + 1) + 0;
+  const multiples = (step: number): number[] => {
+    const ticks: number[] = [];
+    for (let tick = Math.ceil(bottom / step) * step + 0; tick <= top; tick += step) ticks.push(tick);
+    return ticks;
+  };
+  const step = STEPS.find((candidate) => multiples(candidate).length <= 8) ?? STEPS[STEPS.length - 1];
+  return { low: bottom, high: top, ticks: multiples(step) };
+}
+
+/**
+ * The time axis: the latest time shown, or while Adam trains, its projected finish (seconds per epoch so far
+ * times the epochs), so that the curve grows left to right in a steady frame.
+ */
+export function timeExtent(data: RaceData): number {
+  const last = data.curve[data.curve.length - 1];
+  const projected =
+    data.training && last !== undefined && last.epoch > 0 ? (last.seconds / last.epoch) * data.epochs : 0;
+  return Math.max(0.05, projected, data.exact?.seconds ?? 0, ...data.curve.map((p) => p.seconds)) * 1.05;
 }
 
 export function raceChart(data: RaceData): SVGSVGElement {
   const points = [...data.curve, ...(data.exact === null ? [] : [data.exact])];
-  const seconds = [...points.map((p) => p.seconds), data.running?.seconds ?? 0, 0.05];
-  const xMax = Math.max(...seconds) * 1.08;
-  const logs = points.map((p) => Math.log10(Math.max(LOSS_FLOOR, p.loss)));
-  const yLow = logs.length > 0 ? Math.floor(Math.min(...logs)) : -12;
-  const yHigh = logs.length > 0 ? Math.max(Math.ceil(Math.max(...logs)), yLow + 1) : 1;
+  const xMax = timeExtent(data);
+  const logs = points.map((p) => Math.log10(Math.max(LOSS_FLOOR, p.loss))).filter(Number.isFinite);
+  const axis = logs.length > 0 ? logAxis(Math.min(...logs), Math.max(...logs)) : logAxis(-30, 0);
   const plotWidth = WIDTH - MARGIN.left - MARGIN.right;
   const plotHeight = HEIGHT - MARGIN.top - MARGIN.bottom;
   const x = (t: number): number => MARGIN.left + (t / xMax) * plotWidth;
-  const y = (loss: number): number =>
-    MARGIN.top + ((yHigh - Math.log10(Math.max(LOSS_FLOOR, loss))) / (yHigh - yLow)) * plotHeight;
+  const yLog = (log: number): number => MARGIN.top + ((axis.high - log) / (axis.high - axis.low)) * plotHeight;
+  const y = (loss: number): number => {
+    const log = Math.log10(Math.max(LOSS_FLOOR, loss));
+    // A diverged loss (∞ or NaN) is drawn at the top edge.
+    return yLog(Number.isFinite(log) ? Math.min(axis.high, log) : axis.high);
+  };
+  const last = data.curve[data.curve.length - 1];
 
   const svg = s('svg', {
     class: 'race-chart',
     viewBox: `0 0 ${WIDTH} ${HEIGHT}`,
     role: 'img',
     'aria-label': describe(data),
+    'data-baseline-points': data.curve.length,
+    'data-training': String(data.training),
   });
-  for (const tick of decadeTicks(yLow, yHigh)) {
-    const ty = y(10 ** tick);
+  for (const tick of axis.ticks) {
+    const ty = yLog(tick);
     svg.append(
       s('line', { x1: MARGIN.left, x2: WIDTH - MARGIN.right, y1: ty, y2: ty, class: 'grid' }),
-      s('text', { x: MARGIN.left - 6, y: ty + 4, 'text-anchor': 'end', class: 'tick' }, `1e${tick}`),
+      s('text', { x: MARGIN.left - 6, y: ty + 4, 'text-anchor': 'end', class: 'tick' }, formatPowerOfTen(tick)),
     );
   }
   const xStep = niceStep(xMax / 6);
-  for (let t = 0; t <= xMax; t += xStep) {
+  for (let i = 0; i * xStep <= xMax; i++) {
+    const t = i * xStep;
     svg.append(
       s('line', { x1: x(t), x2: x(t), y1: MARGIN.top, y2: HEIGHT - MARGIN.bottom, class: 'grid' }),
       s('text', { x: x(t), y: HEIGHT - MARGIN.bottom + 16, 'text-anchor': 'middle', class: 'tick' }, formatNumber(t)),
@@ -82,30 +115,38 @@ export function raceChart(data: RaceData): SVGSVGElement {
         transform: `rotate(-90 14 ${MARGIN.top + plotHeight / 2})`,
         class: 'axis-label',
       },
-      'training MSE (log)',
+      'training MSE (log scale)',
     ),
   );
 
-  if (data.curve.length > 0) {
+  if (last !== undefined) {
     const path = data.curve.map((p) => `${x(p.seconds).toFixed(1)},${y(p.loss).toFixed(1)}`).join(' ');
-    svg.append(s('polyline', { points: path, class: 'baseline-line' }));
-    const last = data.curve[data.curve.length - 1];
-    svg.append(s('circle', { cx: x(last.seconds), cy: y(last.loss), r: 4, class: 'baseline-point' }));
+    svg.append(
+      s('polyline', { points: path, class: 'baseline-line' }),
+      s('circle', { cx: x(last.seconds), cy: y(last.loss), r: 4, class: 'baseline-point' }),
+    );
   }
-  if (data.running !== null) {
-    const rx = x(data.running.seconds);
+  if (data.training && last !== undefined) {
+    const rx = x(last.seconds);
+    const right = rx > MARGIN.left + plotWidth * 0.6;
     svg.append(
       s('line', { x1: rx, x2: rx, y1: MARGIN.top, y2: HEIGHT - MARGIN.bottom, class: 'running' }),
       s(
         'text',
-        { x: rx - 4, y: MARGIN.top + 12, 'text-anchor': 'end', class: 'running-label' },
-        `Adam: epoch ${data.running.epoch}/${data.running.epochs}`,
+        {
+          x: right ? rx - 4 : rx + 4,
+          y: MARGIN.top + 12,
+          'text-anchor': right ? 'end' : 'start',
+          class: 'running-label',
+        },
+        `Adam: epoch ${last.epoch} of ${data.epochs}`,
       ),
     );
   }
   if (data.exact !== null) {
     const ex = x(data.exact.seconds);
     const ey = y(data.exact.loss);
+    const right = ex > WIDTH * 0.6;
     svg.append(
       s('line', { x1: ex, x2: WIDTH - MARGIN.right, y1: ey, y2: ey, class: 'exact-line' }),
       s('rect', {
@@ -118,12 +159,7 @@ export function raceChart(data: RaceData): SVGSVGElement {
       }),
       s(
         'text',
-        {
-          x: ex > WIDTH * 0.6 ? ex - 10 : ex + 8,
-          y: ey - 8,
-          'text-anchor': ex > WIDTH * 0.6 ? 'end' : 'start',
-          class: 'exact-label',
-        },
+        { x: right ? ex - 10 : ex + 8, y: ey - 8, 'text-anchor': right ? 'end' : 'start', class: 'exact-label' },
         `exact: ${formatScientific(data.exact.loss, 2)} at ${formatSeconds(data.exact.seconds)}`,
       ),
     );
@@ -144,19 +180,23 @@ function describe(data: RaceData): string {
   }
   const last = data.curve[data.curve.length - 1];
   if (last !== undefined) {
-    parts.push(`Adam: ${formatScientific(last.loss, 2)} after ${formatSeconds(last.seconds)}.`);
+    const when = data.training ? `at epoch ${last.epoch} of ${data.epochs}` : `after ${data.epochs} epochs`;
+    parts.push(`Adam: ${formatScientific(last.loss, 2)} ${when}, ${formatSeconds(last.seconds)}.`);
   }
   return parts.join(' ');
 }
 
-/** The chart's legend, as HTML under the SVG. */
-export function raceLegend(): HTMLElement {
+/** The chart's legend, as HTML under the SVG; `numHeads` is Adam's head count once known. */
+export function raceLegend(numHeads: number | null): HTMLElement {
   return h(
     'div',
     { class: 'race-legend' },
-    h('span', { class: 'swatch exact' }),
-    ' exact least squares (one solve) ',
-    h('span', { class: 'swatch baseline' }),
-    ' Adam on H heads (loss after each epoch)',
+    h('span', { class: 'legend-item' }, h('span', { class: 'swatch exact' }), 'exact least squares (one solve)'),
+    h(
+      'span',
+      { class: 'legend-item' },
+      h('span', { class: 'swatch baseline' }),
+      `Adam${numHeads === null ? '' : `, H\u00a0=\u00a0${numHeads}`} (loss after each epoch)`,
+    ),
   );
 }
