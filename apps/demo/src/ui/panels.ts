@@ -233,7 +233,7 @@ function singularValueChart(values: Float64Array, rtol: number, svdRank: number)
   const height = top + plotHeight + 6;
   const largest = values[0] > 0 ? values[0] : 1;
   const smallest = Math.min(rtol, ...Array.from(values, (value) => value / largest).filter((ratio) => ratio > 0));
-  const axis = logAxis(Math.log10(Math.max(smallest, 1e-18)), 0);
+  const axis = logAxis(Math.log10(Math.max(smallest, 1e-18)), 0, 5);
   const bar = plotWidth / Math.max(values.length, 1);
   const y = (ratio: number): number => {
     const log = Math.max(axis.low, Math.log10(Math.max(ratio, 10 ** axis.low)));

@@ -8,6 +8,10 @@ describe('logAxis', () => {
     expect(logAxis(-1.5, -0.5)).toEqual({ low: -2, high: 0, ticks: [-2, -1, 0] });
   });
 
+  it('takes a larger step to stay within a smaller number of ticks', () => {
+    expect(logAxis(-14, 0, 5).ticks).toEqual([-10, -5, 0]);
+  });
+
   it('spans at least one decade when every value is in the same one', () => {
     expect(logAxis(-3, -3)).toEqual({ low: -3, high: -2, ticks: [-3, -2] });
   });

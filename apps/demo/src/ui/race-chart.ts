@@ -28,16 +28,16 @@ export interface RaceData {
 /** Losses below this are drawn on the floor line (an exact fit's loss can be 0 or round-off). */
 export const LOSS_FLOOR = 1e-32;
 
-const WIDTH = 640;
-const HEIGHT = 280;
-const MARGIN = { left: 64, right: 20, top: 16, bottom: 44 };
+const WIDTH = 480;
+const HEIGHT = 290;
+const MARGIN = { left: 56, right: 14, top: 16, bottom: 46 };
 const STEPS = [1, 2, 5, 10, 20];
 
 /**
  * A log axis covering `[low, high]` (log10 values) in whole decades (at least one), with ticks at the multiples of
- * 1, 2, 5, 10 or 20 decades: the smallest step that gives at most eight ticks.
+ * 1, 2, 5, 10 or 20 decades: the smallest step that gives at most `maxTicks` ticks.
  */
-export function logAxis(low: number, high: number): { low: number; high: number; ticks: number[] } {
+export function logAxis(low: number, high: number, maxTicks = 8): { low: number; high: number; ticks: number[] } {
   // `+ 0` turns the −0 of Math.ceil(−0.3) into 0.
   const bottom = Math.floor(low) + 0;
   const top = Math.max(Math.ceil(high), bottom + 1) + 0;
@@ -46,7 +46,7 @@ export function logAxis(low: number, high: number): { low: number; high: number;
     for (let tick = Math.ceil(bottom / step) * step + 0; tick <= top; tick += step) ticks.push(tick);
     return ticks;
   };
-  const step = STEPS.find((candidate) => multiples(candidate).length <= 8) ?? STEPS[STEPS.length - 1];
+  const step = STEPS.find((candidate) => multiples(candidate).length <= maxTicks) ?? STEPS[STEPS.length - 1];
   return { low: bottom, high: top, ticks: multiples(step) };
 }
 
