@@ -3,10 +3,18 @@
  * work on files of any size in memory bounded by the chunk size: the headers are checked first (shapes against
  * each other and the mode), then the data stream through the feature-moment accumulator or the forward pass.
  */
-import type { GramAccumulator, Matrix, PositionMode, ProgressCallback } from '@lattn/core';
+import {
+  type GramAccumulator,
+  isLattnError,
+  LattnError,
+  type Matrix,
+  type PositionMode,
+  type ProgressCallback,
+} from '@lattn/core';
 import { accumulateFeatureMoments } from '@lattn/feature-map';
 import { checkTargetsShape } from './dataset-files.js';
 import { type NpyHeader, readNpyHeader, readNpyRows } from './npy.js';
+import { formatNumber } from './output.js';
 import { checkSequencesShape, lastTargetsFromArray, sequencesFromArray } from './sequences.js';
 
 /** An inputs file `(B, n, d)` whose header has been checked. */
@@ -30,6 +38,12 @@ export interface TargetFile {
   /** Which positions carry targets: shape `(B, n, dOut)` for `'all'`, `(B, dOut)` for `'last'`. */
   readonly mode: PositionMode;
 }
+
+/**
+ * The most float64 values (inputs plus targets) one chunk holds, 64 MiB: a chunk has at most `chunkSize` sequences
+ * and, when sequences are long, fewer (but at least one), so memory stays bounded whatever the sequence length.
+ */
+export const MAX_CHUNK_VALUES: number = 2 ** 23;
 
 /** One chunk of consecutive sequences (and their targets, when a targets file was given). */
 export interface DatasetChunk {
@@ -80,8 +94,8 @@ export async function openTargetFile(path: string, mode: PositionMode, inputs: S
 }
 
 /**
- * Visits the sequences of a file (and their targets) in chunks of at most `chunkSize` sequences, in order. Only one
- * chunk is in memory at a time.
+ * Visits the sequences of a file (and their targets) in chunks of at most `chunkSize` sequences and at most
+ * {@link MAX_CHUNK_VALUES} values (but at least one sequence), in order. Only one chunk is in memory at a time.
  *
  * @param inputs - The inputs file.
  * @param targets - Its targets file, or `undefined`.
@@ -100,8 +114,10 @@ export async function forEachChunk(
   chunkSize: number,
   visit: (chunk: DatasetChunk) => void | Promise<void>,
 ): Promise<void> {
-  for (let start = 0; start < inputs.numSequences; start += chunkSize) {
-    const stop = Math.min(start + chunkSize, inputs.numSequences);
+  const valuesPerSequence = inputs.header.rowLength + (targets === undefined ? 0 : targets.header.rowLength);
+  const step = Math.max(1, Math.min(chunkSize, Math.floor(MAX_CHUNK_VALUES / valuesPerSequence)));
+  for (let start = 0; start < inputs.numSequences; start += step) {
+    const stop = Math.min(start + step, inputs.numSequences);
     const chunk = sequencesFromArray(await readNpyRows(inputs.header, start, stop), {
       path: inputs.header.path,
       start,
@@ -127,6 +143,12 @@ export interface FileMomentOptions {
    * @defaultValue none
    */
   readonly onProgress?: ProgressCallback;
+  /**
+   * Receives a warning when the inputs are so small that their feature moments underflow float64 (the moments
+   * then hold little or nothing of the data, and the fit and the certificate say so without knowing why).
+   * @defaultValue none
+   */
+  readonly onWarning?: (text: string) => void;
 }
 
 /**
@@ -138,7 +160,8 @@ export interface FileMomentOptions {
  * @param targets - Its targets file (in `options.mode`), or `undefined` for the inputs' moments only.
  * @param options - Mode, chunk size and progress.
  * @returns A fresh accumulator of dimension `featureDim(d)`.
- * @throws {@link LattnError} as {@link forEachChunk}.
+ * @throws {@link LattnError} as {@link forEachChunk}; `NON_FINITE` naming the file(s) and the largest entry when the
+ * finite data give features or moments beyond float64 (features grow as `|z|³`, their moments as `|z|⁶`).
  * @example
  * ```ts
  * const moments = await accumulateFileMoments(inputs, targets, { mode: 'all', chunkSize: 256 });
@@ -151,17 +174,96 @@ export async function accumulateFileMoments(
 ): Promise<GramAccumulator> {
   const { mode, onProgress } = options;
   let accumulator: GramAccumulator | undefined;
+  let largestInput = 0;
+  let largestTarget = 0;
   await forEachChunk(inputs, targets, options.chunkSize, ({ start, inputs: chunk, targets: chunkTargets }) => {
-    accumulator = accumulateFeatureMoments(chunk, {
-      mode,
-      ...(chunkTargets === undefined ? {} : { targets: chunkTargets }),
-      ...(accumulator === undefined ? {} : { accumulator }),
-      ...(onProgress === undefined
-        ? {}
-        : {
-            onProgress: ({ done }) => onProgress({ stage: 'features', done: start + done, total: inputs.numSequences }),
-          }),
-    });
+    largestInput = Math.max(largestInput, largestEntry(chunk));
+    if (chunkTargets !== undefined) largestTarget = Math.max(largestTarget, largestEntry(chunkTargets));
+    try {
+      accumulator = accumulateFeatureMoments(chunk, {
+        mode,
+        ...(chunkTargets === undefined ? {} : { targets: chunkTargets }),
+        ...(accumulator === undefined ? {} : { accumulator }),
+        ...(onProgress === undefined
+          ? {}
+          : {
+              onProgress: ({ done }) =>
+                onProgress({ stage: 'features', done: start + done, total: inputs.numSequences }),
+            }),
+      });
+    } catch (error) {
+      // The chunk's entries are finite (checked when read), so a non-finite feature is an overflow.
+      if (!isLattnError(error) || error.code !== 'NON_FINITE') throw error;
+      throw new LattnError(
+        'NON_FINITE',
+        `the cubic features of '${inputs.header.path}' overflow float64 in sequences [${start}, ${start + chunk.length}): features M_t[j,k]·z_t[l] grow as t·|z|³, and the largest token entry so far is ${formatNumber(largestInput)}. Expected token entries small enough for finite features (rescale the inputs, for example to unit scale); received a non-finite feature.`,
+        { cause: error, details: { path: inputs.header.path, largestInput } },
+      );
+    }
   });
-  return accumulator as GramAccumulator;
+  const moments = accumulator as GramAccumulator;
+  checkMomentsFinite(moments, inputs, targets, largestInput, largestTarget);
+  if (options.onWarning !== undefined && largestInput > 0 && largestDiagonal(moments) < SMALLEST_NORMAL) {
+    options.onWarning(
+      `the feature moments of '${inputs.header.path}' underflow float64: they grow as |z|⁶ and the largest token entry is ${formatNumber(largestInput)}, so the fit and the certificate see almost none of the data; rescale the inputs, for example to unit scale.`,
+    );
+  }
+  return moments;
+}
+
+/** The smallest positive normal float64, 2⁻¹⁰²²: below it, numbers lose precision and then vanish. */
+const SMALLEST_NORMAL = 2 ** -1022;
+
+/** Sums of finite entries can still overflow: name the file (and the moment) that did. */
+function checkMomentsFinite(
+  moments: GramAccumulator,
+  inputs: SequenceFile,
+  targets: TargetFile | undefined,
+  largestInput: number,
+  largestTarget: number,
+): void {
+  const finite = (values: Float64Array): boolean => values.every((value) => value - value === 0);
+  const fail = (what: string, files: string, expected: string): never => {
+    throw new LattnError(
+      'NON_FINITE',
+      `the moments ${what} of ${files} overflow float64. Expected ${expected}; received a non-finite moment.`,
+      { details: { path: inputs.header.path, largestInput, largestTarget } },
+    );
+  };
+  const inputPath = `'${inputs.header.path}'`;
+  if (!finite(moments.gram)) {
+    fail(
+      'Σψψᵀ',
+      inputPath,
+      `token entries small enough for finite sums of |z|⁶ (the largest is ${formatNumber(largestInput)}; rescale the inputs)`,
+    );
+  }
+  if (targets === undefined) return;
+  const targetPath = `'${targets.header.path}'`;
+  if (!finite(moments.targetGram)) {
+    fail(
+      'Σyyᵀ',
+      targetPath,
+      `target entries small enough for finite sums of squares (the largest is ${formatNumber(largestTarget)}; rescale the targets)`,
+    );
+  }
+  if (!finite(moments.cross)) {
+    fail(
+      'Σψyᵀ',
+      `${inputPath} and ${targetPath}`,
+      `entries small enough for finite sums of |z|³·|y| (the largest token entry is ${formatNumber(largestInput)}, the largest target entry ${formatNumber(largestTarget)}; rescale the inputs or the targets)`,
+    );
+  }
+}
+
+function largestEntry(matrices: readonly Matrix[]): number {
+  let largest = 0;
+  for (const matrix of matrices) for (const value of matrix.data) largest = Math.max(largest, Math.abs(value));
+  return largest;
+}
+
+function largestDiagonal(moments: GramAccumulator): number {
+  let largest = 0;
+  for (let i = 0; i < moments.dim; i++) largest = Math.max(largest, moments.gram[i * moments.dim + i]);
+  return largest;
 }

@@ -3,7 +3,7 @@
  * targets `Y` of shape `(B, n, dOut)` in mode `'all'` and `(B, dOut)` in mode `'last'`.
  */
 import { type Dataset, LattnError, type Matrix, type PositionMode } from '@lattn/core';
-import { readNpy, writeNpy } from './npy.js';
+import { type NpyArray, readNpy, writeNpy } from './npy.js';
 import { lastTargetsFromArray, lastTargetsToArray, sequencesFromArray, sequencesToArray } from './sequences.js';
 
 /** The two files of a dataset on disk. */
@@ -143,5 +143,22 @@ export async function writeSequences(path: string, sequences: readonly Matrix[])
  * ```
  */
 export async function writeTargets(path: string, targets: readonly Matrix[], mode: PositionMode): Promise<void> {
-  await writeNpy(path, mode === 'all' ? sequencesToArray(targets) : lastTargetsToArray(targets));
+  await writeNpy(path, targetsToArray(targets, mode));
+}
+
+/**
+ * Stacks targets (or predictions) into the array of their `.npy` file: `(B, n, dOut)` in mode `'all'`, `(B, dOut)`
+ * in mode `'last'`.
+ *
+ * @param targets - One matrix per sequence: `(n, dOut)` each in mode `'all'`, `(1, dOut)` in mode `'last'`.
+ * @param mode - Which positions the targets belong to.
+ * @returns A fresh array.
+ * @throws {@link LattnError} `SHAPE_MISMATCH` when the matrices do not have one shape of the mode's form.
+ * @example
+ * ```ts
+ * await writeFilesAtomic([npyFile('X.npy', sequencesToArray(inputs)), npyFile('Y.npy', targetsToArray(targets, mode))]);
+ * ```
+ */
+export function targetsToArray(targets: readonly Matrix[], mode: PositionMode): NpyArray {
+  return mode === 'all' ? sequencesToArray(targets) : lastTargetsToArray(targets);
 }

@@ -49,6 +49,10 @@ const COMMANDS: readonly Command[] = [
   ),
   failing('bug', new TypeError("Cannot read properties of undefined (reading 'rows')")),
   failing('throws-string', 'a string'),
+  failing(
+    'ctrl',
+    new LattnError('INVALID_FORMAT', "'x\r.npy' has a malformed header.\tExpected a dict; received '\x1b[2J\x00'."),
+  ),
 ];
 
 describe('dispatch', () => {
@@ -96,6 +100,14 @@ describe('dispatch', () => {
       'lattn user-error: fitLinearAttention: targets have the wrong shape. Expected (4, 2); received (4, 3).\n',
     );
     expect(stdout()).toBe('');
+  });
+
+  it('escapes control characters of a user error (from a file name or quoted file content), so it stays one line', async () => {
+    const { io, stderr } = captured();
+    expect(await dispatch(['ctrl'], io, COMMANDS)).toBe(2);
+    expect(stderr()).toBe(
+      "lattn ctrl: 'x\\x0d.npy' has a malformed header.\\x09Expected a dict; received '\\x1b[2J\\x00'.\n",
+    );
   });
 
   it('reports an invalid option as one line with an example, exit code 2', async () => {

@@ -16,7 +16,8 @@ export const ISSUES_URL = 'https://github.com/lattn/lattn/issues';
  * - `lattn <command> --help` (or `-h`): the command's help on stdout, exit code 0.
  * - An unknown command: one line on stderr, exit code 2.
  * - A {@link LattnError} (a user error): `lattn <command>: <message>` in one line on stderr, no stack trace,
- *   exit code 2.
+ *   exit code 2. Line breaks in the message become spaces and other control characters (from file names or file
+ *   contents quoted in it) are escaped as `\xNN`, so the line stays one line on any terminal.
  * - Anything else thrown (a bug): the stack trace and a request to report it on stderr, exit code 1.
  *
  * @param argv - Arguments after the program name.
@@ -47,7 +48,7 @@ export async function dispatch(argv: readonly string[], io: CliIo, commands: rea
     return await command.run(rest, io);
   } catch (error) {
     if (isLattnError(error)) {
-      io.stderr.write(`lattn ${command.name}: ${error.message.replace(/\s*\n\s*/g, ' ')}\n`);
+      io.stderr.write(`lattn ${command.name}: ${oneLine(error.message)}\n`);
       return 2;
     }
     const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
@@ -56,6 +57,16 @@ export async function dispatch(argv: readonly string[], io: CliIo, commands: rea
     );
     return 1;
   }
+}
+
+/** The message on one line: line breaks become spaces, other control characters `\xNN`. */
+function oneLine(message: string): string {
+  let out = '';
+  for (const char of message.replace(/\s*\n\s*/g, ' ')) {
+    const code = char.charCodeAt(0);
+    out += code < 0x20 || code === 0x7f ? `\\x${code.toString(16).padStart(2, '0')}` : char;
+  }
+  return out;
 }
 
 function overview(commands: readonly Command[]): string {

@@ -1,9 +1,17 @@
-import { chmod, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, link, mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isLattnError } from '@lattn/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkWritable, ensureDirectory, fileSystemError, openForReading, writeFileAtomic } from './files.js';
+import {
+  checkWritable,
+  ensureDirectory,
+  fileSystemError,
+  openForReading,
+  readTextFile,
+  writeFileAtomic,
+  writeFilesAtomic,
+} from './files.js';
 
 let dir: string;
 beforeAll(async () => {
@@ -46,6 +54,57 @@ describe('writeFileAtomic', () => {
   });
 });
 
+describe('writeFilesAtomic', () => {
+  it('writes every file of a set or none: when the last writer fails, no file appears and old files are untouched', async () => {
+    const sub = join(dir, 'set-failing');
+    await mkdir(sub);
+    await writeFile(join(sub, 'X.npy'), 'old X');
+    const failure = new Error('disk on fire');
+    const attempt = writeFilesAtomic([
+      { path: join(sub, 'X.npy'), write: (handle) => handle.writeFile('new X') },
+      { path: join(sub, 'Y.npy'), write: (handle) => handle.writeFile('new Y') },
+      {
+        path: join(sub, 'task.json'),
+        write: async (handle) => {
+          await handle.writeFile('{"partial":');
+          throw failure;
+        },
+      },
+    ]);
+    await expect(attempt).rejects.toBe(failure);
+    expect(await readdir(sub)).toEqual(['X.npy']);
+    expect(await readFile(join(sub, 'X.npy'), 'utf8')).toBe('old X');
+  });
+
+  it('refuses before writing anything when a later destination is a directory', async () => {
+    const sub = join(dir, 'set-directory');
+    await mkdir(join(sub, 'task.json'), { recursive: true });
+    let calls = 0;
+    const write = async () => {
+      calls++;
+    };
+    const error = await writeFilesAtomic([
+      { path: join(sub, 'X.npy'), write },
+      { path: join(sub, 'task.json'), write },
+    ]).catch((reason: unknown) => reason);
+    expect(isLattnError(error) && error.code).toBe('INVALID_ARGUMENT');
+    expect((error as Error).message).toContain(`'${join(sub, 'task.json')}' is a directory`);
+    expect(calls).toBe(0);
+    expect(await readdir(sub)).toEqual(['task.json']);
+  });
+
+  it('writes all the files of a set', async () => {
+    const sub = join(dir, 'set-complete');
+    await mkdir(sub);
+    await writeFilesAtomic([
+      { path: join(sub, 'a.txt'), write: (handle) => handle.writeFile('a') },
+      { path: join(sub, 'b.txt'), write: (handle) => handle.writeFile('b') },
+    ]);
+    expect((await readdir(sub)).sort()).toEqual(['a.txt', 'b.txt']);
+    expect(await readFile(join(sub, 'b.txt'), 'utf8')).toBe('b');
+  });
+});
+
 describe('openForReading and fileSystemError', () => {
   it('throw INVALID_ARGUMENT for a missing file, in one line naming it', async () => {
     const path = join(dir, 'missing.npy');
@@ -85,6 +144,54 @@ describe('checkWritable', () => {
     const error = await checkWritable(path).catch((reason: unknown) => reason);
     expect(isLattnError(error) && error.code).toBe('INVALID_ARGUMENT');
     expect((error as Error).message).toContain(`'${path}' ${problem}`);
+  });
+});
+
+describe('checkWritable against the inputs', () => {
+  it('throws INVALID_ARGUMENT when the output is an input, by the same name, a hard link or a symbolic link', async () => {
+    const input = join(dir, 'precious.npy');
+    await writeFile(input, 'data');
+    await link(input, join(dir, 'hard-link.npy'));
+    await symlink(input, join(dir, 'soft-link.npy'));
+    for (const output of [input, join(dir, 'hard-link.npy'), join(dir, 'soft-link.npy')]) {
+      const error = await checkWritable(output, [
+        { flag: '--model', path: join(dir, 'other.json') },
+        { flag: '--inputs', path: input },
+      ]).catch((reason: unknown) => reason);
+      expect(isLattnError(error) && error.code, output).toBe('INVALID_ARGUMENT');
+      expect((error as Error).message).toBe(
+        `'${output}' is the same file as the input --inputs '${input}', which writing the output would destroy. Expected an output path different from every input; received '${output}'.`,
+      );
+    }
+    expect(await readFile(input, 'utf8')).toBe('data');
+  });
+
+  it('accepts an existing output that is another file than every input', async () => {
+    await writeFile(join(dir, 'old-output.npy'), 'old');
+    await expect(
+      checkWritable(join(dir, 'old-output.npy'), [{ flag: '--inputs', path: join(dir, 'precious.npy') }]),
+    ).resolves.toBeUndefined();
+  });
+
+  it.runIf(process.platform === 'linux')(
+    'throws INVALID_ARGUMENT for a directory no file can be created in, for root too (/sys)',
+    async () => {
+      const error = await checkWritable('/sys/lattn-model.json').catch((reason: unknown) => reason);
+      expect(isLattnError(error) && error.code).toBe('INVALID_ARGUMENT');
+      expect((error as Error).message).toMatch(/^'\/sys\/lattn-model\.json' is not accessible/);
+    },
+  );
+});
+
+describe('readTextFile', () => {
+  it('reads a file as UTF-8 text', async () => {
+    await writeFile(join(dir, 'text.json'), '{"λ": 1}');
+    expect(await readTextFile(join(dir, 'text.json'))).toBe('{"λ": 1}');
+  });
+
+  it('throws INVALID_ARGUMENT for a directory', async () => {
+    const error = await readTextFile(dir).catch((reason: unknown) => reason);
+    expect((error as Error).message).toContain(`'${dir}' is a directory`);
   });
 });
 

@@ -1,4 +1,5 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { constants } from 'node:buffer';
+import { mkdtemp, readFile, rm, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { checkInteger, checkKnownKeys, isLattnError, type LattnError } from '@lattn/core';
@@ -50,6 +51,22 @@ describe('readJson', () => {
     const error = await failure(readJson(path, TASK));
     expect(error.code).toBe('INVALID_FORMAT');
     expect(error.message).toContain('"seed": ,');
+  });
+
+  it('reads a document that starts with a UTF-8 byte-order mark, as some editors write', async () => {
+    const path = await file('bom.json', '\uFEFF{"task": "automata", "seed": 1}');
+    expect(await readJson(path, TASK)).toEqual({ task: 'automata', seed: 1 });
+  });
+
+  it('throws TOO_LARGE for a file longer than the longest string, without reading it', async () => {
+    const path = join(dir, 'huge.json');
+    await writeFile(path, '{');
+    await truncate(path, constants.MAX_STRING_LENGTH + 1); // sparse: no disk space is used
+    const error = await failure(readJson(path, TASK));
+    expect(error.code).toBe('TOO_LARGE');
+    expect(error.message).toBe(
+      `'${path}' is too large to read as text. Expected at most ${constants.MAX_STRING_LENGTH} bytes (the longest string this Node.js can hold); received ${constants.MAX_STRING_LENGTH + 1} bytes.`,
+    );
   });
 
   it('throws INVALID_FORMAT for an empty file', async () => {

@@ -2,9 +2,8 @@
  * JSON files and documents: reading with one-line errors that name the file and show a valid example, atomic
  * writing, and a formatter that turns lattn results (typed arrays, matrices) into readable JSON.
  */
-import { readFile } from 'node:fs/promises';
 import { isLattnError, LattnError } from '@lattn/core';
-import { fileSystemError, writeFileAtomic } from './files.js';
+import { type FileWrite, readTextFile, writeFilesAtomic } from './files.js';
 
 /** How {@link readJson} describes and interprets a file. */
 export interface ReadJsonOptions<T> {
@@ -21,25 +20,22 @@ export interface ReadJsonOptions<T> {
 }
 
 /**
- * Reads and parses a JSON file, then validates it with `options.parse`.
+ * Reads and parses a JSON file (UTF-8, with or without a byte-order mark), then validates it with `options.parse`.
  *
  * @param path - The file.
  * @param options - The description, a valid example and the validator.
  * @returns What `parse` returns (the parsed JSON value when there is no `parse`).
  * @throws {@link LattnError} `INVALID_FORMAT` naming the file, with the line and column of a syntax error, or the
- * validator's message, and a valid example; `INVALID_ARGUMENT` when the file cannot be read.
+ * validator's message, and a valid example; `INVALID_ARGUMENT` when the file cannot be read; `TOO_LARGE` when it is
+ * larger than the longest string this Node.js can hold.
  * @example
  * ```ts
  * const spec = await readJson('task.json', { description: 'a task file', example: '{"task": "automata"}' });
  * ```
  */
 export async function readJson<T = unknown>(path: string, options: ReadJsonOptions<T>): Promise<T> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    throw fileSystemError(error, path, 'read');
-  }
+  // A byte-order mark, as some editors write, is not part of the document.
+  const text = (await readTextFile(path)).replace(/^\uFEFF/, '');
   const expected = `${options.description}, for example ${options.example}`;
   if (text.trim() === '') {
     throw new LattnError('INVALID_FORMAT', `'${path}' is empty. Expected ${expected}; received an empty file.`, {
@@ -85,8 +81,24 @@ export async function readJson<T = unknown>(path: string, options: ReadJsonOptio
  * ```
  */
 export async function writeJson(path: string, value: unknown): Promise<void> {
+  await writeFilesAtomic([jsonFile(path, value)]);
+}
+
+/**
+ * The JSON file {@link writeJson} would write, as one member of a set of files written together with
+ * `writeFilesAtomic` (all or none).
+ *
+ * @param path - The destination; an existing file is replaced.
+ * @param value - Any JSON-compatible value; typed arrays and matrices are converted as in {@link formatJson}.
+ * @returns The destination and the writer of its text.
+ * @example
+ * ```ts
+ * await writeFilesAtomic([jsonFile('results.json', results), { path: 'report.html', write: writeHtml }]);
+ * ```
+ */
+export function jsonFile(path: string, value: unknown): FileWrite {
   const text = `${formatJson(value)}\n`;
-  await writeFileAtomic(path, (handle) => handle.writeFile(text, 'utf8'));
+  return { path, write: (handle) => handle.writeFile(text, 'utf8') };
 }
 
 /**

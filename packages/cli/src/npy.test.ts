@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRng, isLattnError, type LattnErrorCode } from '@lattn/core';
 import { expectVectorClose } from '@lattn/core/testing';
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type NpyArray, readNpy, readNpyHeader, readNpyRows, writeNpy, writeNpyRows } from './npy.js';
 
@@ -75,6 +76,18 @@ describe('writeNpy and readNpy', () => {
       expectVectorClose(back.data, array.data, { rtol: 0, atol: 0 });
     },
   );
+
+  it('writes and reads arrays with an empty inner axis, such as (2, 0, 3) (regression: refused as "not a whole number of rows")', async () => {
+    for (const shape of [
+      [2, 0, 3],
+      [0, 0],
+      [3, 2, 0],
+    ]) {
+      const path = join(dir, `empty-${shape.join('-')}.npy`);
+      await writeNpy(path, { shape, data: new Float64Array(0) });
+      expect(await readNpy(path)).toEqual({ shape, data: new Float64Array(0) });
+    }
+  });
 
   it('preserves every bit of special values (-0, subnormals, extremes, NaN, ±Infinity)', async () => {
     const values = [-0, 5e-324, -2.2250738585072014e-308, 1.7976931348623157e308, Number.NaN, Infinity, -Infinity];
@@ -291,10 +304,66 @@ describe('readNpy rejects malformed and unsupported files with INVALID_FORMAT na
       rawNpy(headerFor('<f8', '(4294967296, 4294967296)'), f8(0)),
       ['impossibly large shape'],
     ],
+    [
+      'a header nested 60000 levels deep (regression: a stack overflow, reported as an internal error)',
+      rawNpy('('.repeat(60000)),
+      ['malformed header (nested deeper than 16 levels at character 17)', 'received "((((('],
+    ],
+    [
+      'a header declaring 2 MiB of text',
+      Buffer.concat([Buffer.from('\x93NUMPY\x02\x00\x00\x00\x20\x00', 'latin1'), Buffer.alloc(2 ** 21, 0x20)]),
+      ['declares an oversized header', 'Expected a header of at most 1048576 bytes; received 2097152 bytes.'],
+    ],
   ];
   it.each(cases)('%s', async (name, bytes, fragments) => {
     const path = await file(`${name.replaceAll(' ', '-')}.npy`, bytes);
     await expectLattnError(readNpy(path), 'INVALID_FORMAT', `'${path}'`, ...fragments);
+  });
+});
+
+describe('readNpy on hostile bytes', () => {
+  it.runIf(process.platform !== 'win32')(
+    'throws INVALID_ARGUMENT for a device, which cannot be read at offsets',
+    async () => {
+      await expectLattnError(readNpy('/dev/null'), 'INVALID_ARGUMENT', "'/dev/null' is not a regular file", 'device');
+    },
+  );
+
+  it('answers any corruption of a valid file (bytes overwritten, or cut short) with a LattnError, never another error', async () => {
+    const valid = Buffer.concat([
+      rawNpy(`${headerFor('<f8', '(2, 3)')}${' '.repeat(3)}`),
+      littleEndian([1, 2, 3, 4, 5, 6], 8),
+    ]);
+    const path = join(dir, 'corrupt.npy');
+    const alphabet = [...'{}()[],:\'" 0123456789-LTrueFalsNoe<>|fiuOc\\x\n\u0000\u0093'].map((char) =>
+      char.charCodeAt(0),
+    );
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(
+          fc.record({ at: fc.nat(valid.length - 1), byte: fc.oneof(fc.constantFrom(...alphabet), fc.nat(255)) }),
+          {
+            minLength: 1,
+            maxLength: 6,
+          },
+        ),
+        fc.option(fc.nat(valid.length), { nil: undefined }),
+        async (edits, cut) => {
+          const bytes = Buffer.from(valid);
+          for (const { at, byte } of edits) bytes[at] = byte;
+          await writeFile(path, bytes.subarray(0, cut ?? bytes.length));
+          const outcome = await readNpy(path).then(
+            () => undefined,
+            (reason: unknown) => reason,
+          );
+          if (outcome === undefined) return;
+          expect(isLattnError(outcome), String(outcome)).toBe(true);
+          expect(['INVALID_FORMAT', 'TOO_LARGE']).toContain((outcome as { code: string }).code);
+          expect((outcome as Error).message).toContain(`'${path}'`);
+        },
+      ),
+      { numRuns: 300, seed: 7 },
+    );
   });
 });
 

@@ -9,7 +9,7 @@
 import { constants } from 'node:buffer';
 import type { FileHandle } from 'node:fs/promises';
 import { LattnError } from '@lattn/core';
-import { openForReading, writeFileAtomic } from './files.js';
+import { type FileWrite, openForReading, writeFileAtomic, writeFilesAtomic } from './files.js';
 
 /**
  * An n-dimensional float64 array as stored in a `.npy` file: C (row-major) order, last axis fastest. This is a
@@ -46,6 +46,8 @@ const PREFIX_BYTES = 12; // magic (6) + version (2) + header length (2 in v1, 4 
 const ALIGNMENT = 64; // numpy pads headers so that data starts at a multiple of 64 bytes
 const GROWTH_AXIS_DIGITS = 21; // numpy >= 1.23 leaves room to grow the leading axis in place
 const CHUNK_BYTES = 1 << 20; // scratch buffer for decoding and encoding: memory stays bounded for any file size
+const MAX_HEADER_BYTES = 1 << 20; // far above any real header (numpy reads at most 10000 bytes by default)
+const MAX_HEADER_DEPTH = 16; // real headers nest two levels (a dict of tuples), structured dtypes a few more
 const HEADER_EXAMPLE = "{'descr': '<f8', 'fortran_order': False, 'shape': (2, 3), }";
 
 /**
@@ -54,8 +56,9 @@ const HEADER_EXAMPLE = "{'descr': '<f8', 'fortran_order': False, 'shape': (2, 3)
  * @param path - The file.
  * @returns The header, including the data offset used by {@link readNpyRows}.
  * @throws {@link LattnError} `INVALID_FORMAT` naming the file and what was found, for a bad magic string, an
- * unsupported version, a truncated or malformed header, an unsupported dtype (big-endian, integer, object, …),
- * Fortran order, or data whose length does not match the header; `INVALID_ARGUMENT` when the file cannot be read.
+ * unsupported version, a truncated, malformed, oversized (over 1 MiB) or too deeply nested header, an unsupported
+ * dtype (big-endian, integer, object, …), Fortran order, or data whose length does not match the header;
+ * `INVALID_ARGUMENT` when the file cannot be read or is not a regular file (a pipe or a device).
  * @example
  * ```ts
  * const header = await readNpyHeader('X.npy'); // header.shape: [100, 8, 4]
@@ -64,7 +67,15 @@ const HEADER_EXAMPLE = "{'descr': '<f8', 'fortran_order': False, 'shape': (2, 3)
 export async function readNpyHeader(path: string): Promise<NpyHeader> {
   const handle = await openForReading(path);
   try {
-    const fileSize = (await handle.stat()).size;
+    const info = await handle.stat();
+    if (!info.isFile()) {
+      throw new LattnError(
+        'INVALID_ARGUMENT',
+        `'${path}' is not a regular file. Expected a .npy file on disk (it is read at random offsets, so pipes and devices cannot be read); received a ${info.isFIFO() ? 'pipe' : info.isSocket() ? 'socket' : 'device'}.`,
+        { details: { path } },
+      );
+    }
+    const fileSize = info.size;
     const prefix = await readUpTo(handle, Math.min(PREFIX_BYTES, fileSize), 0);
     const header = parseHeaderPrefix(prefix, fileSize, path);
     const headerBytes = await readUpTo(handle, header.dataOffset - header.textStart, header.textStart);
@@ -170,6 +181,24 @@ export async function readNpyRows(header: NpyHeader, start: number, stop: number
  * ```
  */
 export async function writeNpy(path: string, array: NpyArray): Promise<void> {
+  await writeFilesAtomic([npyFile(path, array)]);
+}
+
+/**
+ * The `.npy` file {@link writeNpy} would write, as one member of a set of files written together with
+ * `writeFilesAtomic` (all or none).
+ *
+ * @param path - The destination; an existing file is replaced.
+ * @param array - The shape and its C-order data.
+ * @returns The destination and the writer of its bytes.
+ * @throws {@link LattnError} `SHAPE_MISMATCH` when `data.length` is not the product of `shape`;
+ * `INVALID_ARGUMENT` for a malformed shape.
+ * @example
+ * ```ts
+ * await writeFilesAtomic([npyFile('X.npy', inputs), npyFile('Y.npy', targets)]);
+ * ```
+ */
+export function npyFile(path: string, array: NpyArray): FileWrite {
   const { shape, data } = array;
   const elements = checkShape('writeNpy', path, shape);
   if (!(data instanceof Float64Array) || data.length !== elements) {
@@ -178,7 +207,7 @@ export async function writeNpy(path: string, array: NpyArray): Promise<void> {
       `writeNpy: the data for '${path}' does not fill its shape. Expected a Float64Array of ${elements} entries for shape ${formatShape(shape)}; received ${data instanceof Float64Array ? data.length : typeof data} entries.`,
     );
   }
-  await writeNpyRows(path, shape, (writer) => writer.write(data));
+  return { path, write: (handle) => fillNpy(handle, path, shape, (writer) => writer.write(data)) };
 }
 
 /** Appends data to a `.npy` file being written by {@link writeNpyRows}. */
@@ -213,36 +242,46 @@ export async function writeNpyRows(
   shape: readonly number[],
   fill: (writer: NpyRowWriter) => Promise<void>,
 ): Promise<void> {
-  const elements = checkShape('writeNpyRows', path, shape);
+  checkShape('writeNpyRows', path, shape);
+  await writeFileAtomic(path, (handle) => fillNpy(handle, path, shape, fill));
+}
+
+/** Writes the header for a checked `shape`, then the rows `fill` supplies, checking that they fill the shape. */
+async function fillNpy(
+  handle: FileHandle,
+  path: string,
+  shape: readonly number[],
+  fill: (writer: NpyRowWriter) => Promise<void>,
+): Promise<void> {
+  const elements = shape.reduce((product, size) => product * size, 1);
   const rowLength = shape.slice(1).reduce((product, size) => product * size, 1);
   const header = encodeHeader(shape);
-  await writeFileAtomic(path, async (handle) => {
-    await writeAll(handle, header, header.length);
-    const scratch = new Uint8Array(Math.max(8, Math.min(CHUNK_BYTES, elements * 8)));
-    const view = new DataView(scratch.buffer);
-    const perChunk = scratch.length / 8;
-    let written = 0;
-    const write = async (rows: Float64Array): Promise<void> => {
-      if (!(rows instanceof Float64Array) || (shape.length > 0 && rows.length % rowLength !== 0)) {
-        throw new LattnError(
-          'SHAPE_MISMATCH',
-          `writeNpyRows: a piece of '${path}' is not a whole number of rows. Expected a Float64Array whose length is a multiple of ${rowLength} for shape ${formatShape(shape)}; received ${rows instanceof Float64Array ? rows.length : typeof rows} entries.`,
-        );
-      }
-      if (written + rows.length > elements) {
-        throw overflow(path, shape, elements, written + rows.length);
-      }
-      for (let done = 0; done < rows.length; ) {
-        const count = Math.min(rows.length - done, perChunk);
-        for (let i = 0; i < count; i++) view.setFloat64(i * 8, rows[done + i], true);
-        await writeAll(handle, scratch, count * 8);
-        done += count;
-      }
-      written += rows.length;
-    };
-    await fill({ write });
-    if (written !== elements) throw overflow(path, shape, elements, written);
-  });
+  await writeAll(handle, header, header.length);
+  const scratch = new Uint8Array(Math.max(8, Math.min(CHUNK_BYTES, elements * 8)));
+  const view = new DataView(scratch.buffer);
+  const perChunk = scratch.length / 8;
+  let written = 0;
+  const write = async (rows: Float64Array): Promise<void> => {
+    const wholeRows = rowLength === 0 ? rows.length === 0 : rows.length % rowLength === 0;
+    if (!(rows instanceof Float64Array) || (shape.length > 0 && !wholeRows)) {
+      throw new LattnError(
+        'SHAPE_MISMATCH',
+        `writeNpyRows: a piece of '${path}' is not a whole number of rows. Expected a Float64Array whose length is a multiple of ${rowLength} for shape ${formatShape(shape)}; received ${rows instanceof Float64Array ? rows.length : typeof rows} entries.`,
+      );
+    }
+    if (written + rows.length > elements) {
+      throw overflow(path, shape, elements, written + rows.length);
+    }
+    for (let done = 0; done < rows.length; ) {
+      const count = Math.min(rows.length - done, perChunk);
+      for (let i = 0; i < count; i++) view.setFloat64(i * 8, rows[done + i], true);
+      await writeAll(handle, scratch, count * 8);
+      done += count;
+    }
+    written += rows.length;
+  };
+  await fill({ write });
+  if (written !== elements) throw overflow(path, shape, elements, written);
 }
 
 function checkShape(fn: string, path: string, shape: unknown): number {
@@ -325,6 +364,14 @@ function parseHeaderPrefix(prefix: Uint8Array, fileSize: number, path: string): 
     );
   }
   const textLength = major === 1 ? view.getUint16(8, true) : view.getUint32(8, true);
+  if (textLength > MAX_HEADER_BYTES) {
+    throw formatError(
+      path,
+      'declares an oversized header',
+      `a header of at most ${MAX_HEADER_BYTES} bytes`,
+      `${textLength} bytes`,
+    );
+  }
   const dataOffset = textStart + textLength;
   if (fileSize < dataOffset) {
     throw formatError(
@@ -474,6 +521,7 @@ type PythonValue = string | number | boolean | null | PythonValue[] | Map<string
  */
 function parsePythonLiteral(text: string, fail: (reason: string) => never): PythonValue {
   let at = 0;
+  let depth = 0;
   const skipSpace = (): void => {
     while (at < text.length && /\s/.test(text[at])) at++;
   };
@@ -483,6 +531,8 @@ function parsePythonLiteral(text: string, fail: (reason: string) => never): Pyth
     at++;
   };
   const sequence = (close: string, item: () => void): void => {
+    depth++;
+    if (depth > MAX_HEADER_DEPTH) fail(`nested deeper than ${MAX_HEADER_DEPTH} levels at character ${at}`);
     for (;;) {
       skipSpace();
       if (text[at] === close) break;
@@ -492,6 +542,7 @@ function parsePythonLiteral(text: string, fail: (reason: string) => never): Pyth
       else if (text[at] !== close) fail(`expected ',' or '${close}' at character ${at}`);
     }
     at++;
+    depth--;
   };
   const string = (): string => {
     const quoteChar = text[at++];

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { BENCH_SECTIONS } from '../bench/sections.js';
 import type { CliIo } from '../io.js';
 import { main } from '../main.js';
 
@@ -73,7 +74,7 @@ describe('lattn bench', () => {
     [['--sizes', '2.5'], "received '2.5'"],
     [
       ['--only', 'gram,svdd'],
-      '--only names an unknown operation. Expected some of gram, gemm, cholesky, ml-matrix-gram, eigh-values, eigh-vectors, svd',
+      `--only names an unknown operation. Expected some of ${BENCH_SECTIONS.flatMap((section) => section.operations.map((operation) => operation.name)).join(', ')}; received 'svdd'.`,
     ],
     [['--repeats', '0'], '--repeats must be an integer >= 1 and <= 100'],
     [['--only', 'svdd'], "received 'svdd'."],

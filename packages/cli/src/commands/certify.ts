@@ -10,7 +10,7 @@ import { type Command, defineCommand } from '../command.js';
 import { accumulateFileMoments, openSequenceFile } from '../dataset-chunks.js';
 import { formatNumber, formatTable, writeResult } from '../output.js';
 import { createProgressReporter } from '../progress.js';
-import { CHUNK_SIZE_OPTION, describeData } from './shared.js';
+import { CHUNK_SIZE_OPTION, describeData, warn } from './shared.js';
 
 /** What `lattn certify --json` prints: the inputs and the certificate without its null-space basis. */
 type CertifySummary = {
@@ -61,12 +61,14 @@ export const certifyCommand: Command = defineCommand({
     const inputs = await openSequenceFile(options.inputs);
     const progress = createProgressReporter(io);
     let certificate: IdentifiabilityCertificate;
+    const dataWarnings: string[] = [];
     try {
       const onProgress = progress.onProgress;
       const moments = await accumulateFileMoments(inputs, undefined, {
         mode,
         chunkSize: options.chunkSize,
         onProgress,
+        onWarning: (text) => dataWarnings.push(text),
       });
       certificate = certifyFromMoments(moments, {
         modelDim: inputs.modelDim,
@@ -78,6 +80,7 @@ export const certifyCommand: Command = defineCommand({
     } finally {
       progress.finish();
     }
+    for (const warning of dataWarnings) warn(io, warning);
     const { nullSpace, ...details } = certificate;
     const summary: CertifySummary = {
       inputs: options.inputs,

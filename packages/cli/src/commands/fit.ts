@@ -94,14 +94,23 @@ export const fitCommand: Command = defineCommand({
     const { mode } = options;
     const inputs = await openSequenceFile(options.inputs);
     const targets = await openTargetFile(options.targets, mode, inputs);
-    await checkWritable(options.out);
+    await checkWritable(options.out, [
+      { flag: '--inputs', path: options.inputs },
+      { flag: '--targets', path: options.targets },
+    ]);
     const progress = createProgressReporter(io);
     let fit: LinearAttentionFit;
     let certificate: IdentifiabilityCertificate;
     let recovery: HeadRecovery;
+    const dataWarnings: string[] = [];
     try {
       const onProgress = progress.onProgress;
-      const moments = await accumulateFileMoments(inputs, targets, { mode, chunkSize: options.chunkSize, onProgress });
+      const moments = await accumulateFileMoments(inputs, targets, {
+        mode,
+        chunkSize: options.chunkSize,
+        onProgress,
+        onWarning: (text) => dataWarnings.push(text),
+      });
       const modelDim = inputs.modelDim;
       fit = fitFromMoments(moments, { mode, modelDim, ridge: options.ridge, onProgress });
       certificate = certifyFromMoments(moments, { modelDim, mode, onProgress });
@@ -110,7 +119,7 @@ export const fitCommand: Command = defineCommand({
       progress.finish();
     }
     await writeModel(options.out, recovery.model);
-    for (const warning of [...fit.warnings, ...recovery.warnings]) warn(io, warning);
+    for (const warning of [...dataWarnings, ...fit.warnings, ...recovery.warnings]) warn(io, warning);
 
     const { weights, mode: _mode, modelDim, outputDim, featureDim, numExamples, ...fitDetails } = fit;
     const { nullSpace, ...certificateDetails } = certificate;

@@ -17,11 +17,13 @@ import {
 } from '@lattn/tasks';
 import type { OptionSpecs, ParsedOptions } from '../args.js';
 import { type Command, defineCommand } from '../command.js';
-import { writeSequences, writeTargets } from '../dataset-files.js';
-import { ensureDirectory } from '../files.js';
+import { targetsToArray } from '../dataset-files.js';
+import { ensureDirectory, writeFilesAtomic } from '../files.js';
 import type { CliIo } from '../io.js';
-import { writeJson } from '../json.js';
+import { jsonFile } from '../json.js';
+import { npyFile } from '../npy.js';
 import { formatTable, writeResult } from '../output.js';
+import { sequencesToArray } from '../sequences.js';
 import { describeData } from './shared.js';
 
 /** The task names `lattn generate` accepts. */
@@ -230,7 +232,8 @@ Tasks: ${GENERATE_TASKS.join(', ')}`,
     const [task, ...rest] = args;
     const command = TASK_COMMANDS.find((candidate) => candidate.name === `generate ${task}`);
     if (command === undefined) {
-      const received = task === undefined ? 'nothing' : `'${task}'`;
+      const received =
+        task === undefined ? 'nothing' : task.startsWith('-') ? `the option '${task}' first` : `'${task}'`;
       throw new LattnError(
         'INVALID_ARGUMENT',
         `<task> must be one of ${GENERATE_TASKS.join(', ')}; received ${received}. Example: ${EXAMPLE}`,
@@ -256,21 +259,24 @@ async function writeTask(
   const inputShape = [dataset.inputs.length, first.rows, first.cols];
   const targetShape =
     dataset.mode === 'all' ? [dataset.inputs.length, first.rows, outputDim] : [dataset.inputs.length, outputDim];
-  await writeSequences(inputs, dataset.inputs);
-  await writeTargets(targets, dataset.targets, dataset.mode);
-  await writeJson(taskFile, {
-    format: TASK_FORMAT,
-    version: 1,
-    task: name,
-    kind: task.kind,
-    mode: dataset.mode,
-    files: { inputs: 'X.npy', targets: 'Y.npy' },
-    shapes: { inputs: inputShape, targets: targetShape },
-    options: task.options,
-    encoding: task.encoding,
-    instances: task.instances,
-    construction: JSON.parse(serializeModel(task.construction)) as unknown,
-  });
+  // The three files are one dataset: all are written, or none is (an old set in DIR stays whole).
+  await writeFilesAtomic([
+    npyFile(inputs, sequencesToArray(dataset.inputs)),
+    npyFile(targets, targetsToArray(dataset.targets, dataset.mode)),
+    jsonFile(taskFile, {
+      format: TASK_FORMAT,
+      version: 1,
+      task: name,
+      kind: task.kind,
+      mode: dataset.mode,
+      files: { inputs: 'X.npy', targets: 'Y.npy' },
+      shapes: { inputs: inputShape, targets: targetShape },
+      options: task.options,
+      encoding: task.encoding,
+      instances: task.instances,
+      construction: JSON.parse(serializeModel(task.construction)) as unknown,
+    }),
+  ]);
   const summary: GenerateSummary = {
     task: name,
     kind: task.kind,

@@ -1,6 +1,7 @@
 /**
  * `lattn predict`: runs a model file on `X.npy` a chunk of sequences at a time and writes the outputs as `.npy`,
- * piece by piece, so neither the inputs nor the outputs are ever held in memory whole.
+ * piece by piece, so neither the inputs nor the outputs are ever held in memory whole. The output file appears only
+ * when every prediction is written and finite.
  */
 import { LattnError, type Matrix, POSITION_MODES, type PositionMode } from '@lattn/core';
 import { forward } from '@lattn/feature-map';
@@ -62,7 +63,10 @@ export const predictCommand: Command = defineCommand({
         `'${options.inputs}' has tokens of dimension ${inputs.modelDim}, but the model in '${options.model}' takes d = ${model.modelDim}. Expected shape (B, n, ${model.modelDim}); received (${inputs.numSequences}, ${inputs.sequenceLength}, ${inputs.modelDim}).`,
       );
     }
-    await checkWritable(options.out);
+    await checkWritable(options.out, [
+      { flag: '--model', path: options.model },
+      { flag: '--inputs', path: options.inputs },
+    ]);
     const shape =
       mode === 'all'
         ? [inputs.numSequences, inputs.sequenceLength, model.outputDim]
@@ -71,7 +75,9 @@ export const predictCommand: Command = defineCommand({
     try {
       await writeNpyRows(options.out, shape, (writer) =>
         forEachChunk(inputs, undefined, options.chunkSize, async ({ start, inputs: chunk }) => {
-          await writer.write(stack(forward(model, chunk, { mode })));
+          const outputs = stack(forward(model, chunk, { mode }));
+          checkOutputsFinite(outputs, start, shape, options);
+          await writer.write(outputs);
           progress.onProgress({ stage: 'predict', done: start + chunk.length, total: inputs.numSequences });
         }),
       );
@@ -101,6 +107,33 @@ export const predictCommand: Command = defineCommand({
     return 0;
   },
 });
+
+/**
+ * Finite inputs and a finite model can still give outputs beyond float64 (the output is cubic in the tokens):
+ * refuse them rather than write Infinity or NaN as predictions.
+ */
+function checkOutputsFinite(
+  outputs: Float64Array,
+  start: number,
+  shape: readonly number[],
+  options: { readonly model: string; readonly inputs: string },
+): void {
+  for (let i = 0; i < outputs.length; i++) {
+    const value = outputs[i];
+    if (value - value !== 0) {
+      const perSequence = shape.slice(1).reduce((product, size) => product * size, 1);
+      const outputDim = shape[shape.length - 1];
+      const within = i % perSequence;
+      const b = start + Math.floor(i / perSequence);
+      const index = shape.length === 3 ? [b, Math.floor(within / outputDim), within % outputDim] : [b, within];
+      throw new LattnError(
+        'NON_FINITE',
+        `the outputs of the model in '${options.model}' on '${options.inputs}' overflow float64 at [${index.join(', ')}] (outputs grow as the cube of the token entries). Expected finite outputs (rescale the inputs or the model); received ${value}.`,
+        { details: { index } },
+      );
+    }
+  }
+}
 
 function stack(matrices: readonly Matrix[]): Float64Array {
   const size = matrices.reduce((total, matrix) => total + matrix.data.length, 0);

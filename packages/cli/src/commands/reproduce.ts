@@ -5,8 +5,8 @@
 import { join } from 'node:path';
 import { LattnError } from '@lattn/core';
 import { type Command, defineCommand } from '../command.js';
-import { ensureDirectory, writeFileAtomic } from '../files.js';
-import { writeJson } from '../json.js';
+import { checkWritable, ensureDirectory, writeFilesAtomic } from '../files.js';
+import { jsonFile } from '../json.js';
 import { formatTable, writeResult } from '../output.js';
 import { createProgressReporter } from '../progress.js';
 import { REPRODUCE_PRESETS } from '../reproduce/presets.js';
@@ -52,6 +52,9 @@ export const reproduceCommand: Command = defineCommand({
     await ensureDirectory(options.out);
     const report = join(options.out, 'report.html');
     const resultsFile = join(options.out, 'results.json');
+    // Fail now, not after minutes of experiments, when either file cannot be written.
+    await checkWritable(report);
+    await checkWritable(resultsFile);
     const progress = createProgressReporter(io);
     let results: ReturnType<typeof runReproduce>;
     try {
@@ -65,9 +68,12 @@ export const reproduceCommand: Command = defineCommand({
     } finally {
       progress.finish();
     }
-    await writeJson(resultsFile, results);
     const html = renderReport(results);
-    await writeFileAtomic(report, (handle) => handle.writeFile(html, 'utf8'));
+    // The report and its numbers belong together: both are written, or neither is.
+    await writeFilesAtomic([
+      jsonFile(resultsFile, results),
+      { path: report, write: (handle) => handle.writeFile(html, 'utf8') },
+    ]);
     const summary = { preset, report, results: resultsFile, seconds: results.seconds, summary: results.summary };
     writeResult(io, summary, {
       json: options.json,

@@ -15,7 +15,8 @@ export const CHUNK_SIZE_OPTION: IntegerOptionSpec & { readonly default: number }
   min: 1,
   default: 256,
   placeholder: 'sequences',
-  description: 'sequences read from the files at a time (memory stays bounded by the chunk, not the file)',
+  description:
+    'sequences read from the files at a time, fewer when 64 MiB of values is reached (memory stays bounded by the chunk, not the file)',
 };
 
 /** The most reasons of a failed certificate printed in a summary; `--json` has all of them. */
