@@ -64,6 +64,8 @@ interface RunView {
   paper: PaperHeads | null;
   minimal: MinimalHeads | null;
   race: RaceData;
+  /** The baseline's warnings (divergence), shown under the race chart. */
+  baselineWarnings: readonly string[];
   steps: AutomatonStepView | null;
   step: number;
 }
@@ -180,6 +182,7 @@ function run(): void {
     paper: null,
     minimal: null,
     race: { exact: null, curve: [], epochs: params.epochs, training: false },
+    baselineWarnings: [],
     steps: null,
     step: 0,
   };
@@ -208,7 +211,8 @@ function raceSummary(race: RaceData): string {
   if (training) {
     return `${solve} Adam: epoch ${last.epoch} of ${epochs} after ${formatSeconds(last.seconds)}, training MSE ${formatScientific(last.loss, 2)}…`;
   }
-  return `${solve} Adam: ${last.epoch} epochs, ${formatSeconds(last.seconds)}, training MSE ${formatScientific(last.loss, 2)}.`;
+  const stopped = last.epoch < epochs ? ` (stopped early, of ${epochs})` : '';
+  return `${solve} Adam: ${last.epoch} epochs${stopped}, ${formatSeconds(last.seconds)}, training MSE ${formatScientific(last.loss, 2)}.`;
 }
 
 function renderRace(): void {
@@ -219,6 +223,7 @@ function renderRace(): void {
   if (race.exact !== null || race.curve.length > 0) {
     nodes.push(raceChart(race), raceLegend(view.summary?.constructionHeads ?? null));
   }
+  for (const warning of view.baselineWarnings) nodes.push(h('p', { class: 'warning' }, warning));
   cards.race.replaceChildren(...nodes);
 }
 
@@ -421,6 +426,7 @@ function receive(event: WorkerEvent): void {
         training: false,
         curve: event.baseline.lossCurve.map(({ epoch, seconds, loss }) => ({ epoch, seconds, loss })),
       };
+      view.baselineWarnings = event.baseline.warnings;
       view.accuracy = [
         ...view.accuracy,
         { ...event.baseline.accuracy, label: `Adam, H\u00a0=\u00a0${event.baseline.numHeads}` },

@@ -146,7 +146,8 @@ export function raceChart(data: RaceData): SVGSVGElement {
   if (data.exact !== null) {
     const ex = x(data.exact.seconds);
     const ey = y(data.exact.loss);
-    const right = ex > WIDTH * 0.6;
+    // The label (about 190 units wide) goes on whichever side of the point has room.
+    const right = ex > WIDTH * 0.5;
     svg.append(
       s('line', { x1: ex, x2: WIDTH - MARGIN.right, y1: ey, y2: ey, class: 'exact-line' }),
       s('rect', {
