@@ -223,7 +223,7 @@ describe('the demo in chromium', () => {
 
       await page.screenshot({ path: join(resultsDir, 'demo.png'), fullPage: true });
       if (process.env.LATTN_UPDATE_SCREENSHOT === '1') {
-        await page.setViewportSize({ width: 1400, height: 1420 });
+        await page.setViewportSize({ width: 1400, height: 1460 });
         await page.screenshot({ path: join(appDir, 'screenshot.png') });
       }
       expect(pageErrors).toEqual([]);
