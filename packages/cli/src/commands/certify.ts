@@ -10,7 +10,7 @@ import { type Command, defineCommand } from '../command.js';
 import { accumulateFileMoments, openSequenceFile } from '../dataset-chunks.js';
 import { formatNumber, formatTable, writeResult } from '../output.js';
 import { createProgressReporter } from '../progress.js';
-import { CHUNK_SIZE_OPTION, describeData, warn } from './shared.js';
+import { CHUNK_SIZE_OPTION, checkFeatureMemory, describeData, warn } from './shared.js';
 
 /** What `lattn certify --json` prints: the inputs and the certificate without its null-space basis. */
 type CertifySummary = {
@@ -59,6 +59,7 @@ export const certifyCommand: Command = defineCommand({
   run: async ({ options }, io) => {
     const { mode } = options;
     const inputs = await openSequenceFile(options.inputs);
+    checkFeatureMemory('certify', inputs.modelDim);
     const progress = createProgressReporter(io);
     let certificate: IdentifiabilityCertificate;
     const dataWarnings: string[] = [];

@@ -13,7 +13,7 @@ import { checkWritable } from '../files.js';
 import { writeModel } from '../model-files.js';
 import { formatNumber, formatTable, writeResult } from '../output.js';
 import { createProgressReporter } from '../progress.js';
-import { CHUNK_SIZE_OPTION, describeData, formatCertificate, warn } from './shared.js';
+import { CHUNK_SIZE_OPTION, checkFeatureMemory, describeData, formatCertificate, warn } from './shared.js';
 
 /** What `lattn fit --json` prints. */
 interface FitSummary {
@@ -93,6 +93,7 @@ export const fitCommand: Command = defineCommand({
   run: async ({ options }, io) => {
     const { mode } = options;
     const inputs = await openSequenceFile(options.inputs);
+    checkFeatureMemory('fit', inputs.modelDim);
     const targets = await openTargetFile(options.targets, mode, inputs);
     await checkWritable(options.out, [
       { flag: '--inputs', path: options.inputs },

@@ -101,6 +101,8 @@ beforeAll(async () => {
   await inputsWith('X-1e150.npy', -1, 0, 1e150);
   await targetsWith('Y-nan-last.npy', 11 * 12 + 5, Number.NaN);
   await targetsWith('Y-1e300.npy', -1, 0, 1e300);
+  await writeNpy(path('X-wide.npy'), { shape: [1, 2, 1000], data: new Float64Array(2000) });
+  await writeNpy(path('Y-wide.npy'), { shape: [1, 2, 1], data: new Float64Array(2) });
   await link(path('X-ok.npy'), path('X-hard-link.npy'));
   await mkdir(path('a-directory'));
   await writeFile(path('a-file'), 'not a directory');
@@ -513,6 +515,16 @@ const CASES: Record<string, readonly Case[]> = {
     ],
   ],
   'sizes beyond the budget': [
+    [
+      'certify on tokens of dimension 1000, whose (D, D) moments exceed any memory',
+      ['certify', '--inputs', '<dir>/X-wide.npy'],
+      ['certify on tokens of dimension d = 1000 works on (500500000, 500500000) feature moments', 'received d = 1000.'],
+    ],
+    [
+      'fit on tokens of dimension 1000',
+      fitOn('X-wide.npy', 'Y-wide.npy'),
+      ['fit on tokens of dimension d = 1000', "more than this machine's"],
+    ],
     [
       'generate a random teacher on 5000-wide tokens',
       ['generate', 'random-mhla', '--model-dim', '5000', '--out', '<dir>/g'],

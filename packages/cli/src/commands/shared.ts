@@ -3,8 +3,9 @@
  * of a dataset, the certificate's summary rows, and warnings on stderr.
  */
 
+import { totalmem } from 'node:os';
 import type { IdentifiabilityCertificate } from '@lattn/certificate';
-import type { PositionMode } from '@lattn/core';
+import { LattnError, type PositionMode } from '@lattn/core';
 import type { IntegerOptionSpec } from '../args.js';
 import type { CliIo } from '../io.js';
 import { formatNumber } from '../output.js';
@@ -18,6 +19,35 @@ export const CHUNK_SIZE_OPTION: IntegerOptionSpec & { readonly default: number }
   description:
     'sequences read from the files at a time, fewer when 64 MiB of values is reached (memory stays bounded by the chunk, not the file)',
 };
+
+/**
+ * Refuses, before reading any data, a `fit` or `certify` whose `(D, D)` feature moments cannot fit in this machine's
+ * memory, `D = d · d(d+1)/2`: the accumulated `Σψψᵀ`, its full symmetric copy and one factor are three such float64
+ * matrices, a lower bound on what the solve and the certificate hold at once (measured: about eight, with the
+ * accumulation's worker threads). Without this check the allocations may each succeed and the process be killed by
+ * the operating system, with no message, when they are filled.
+ *
+ * @param command - The command, for the message.
+ * @param modelDim - `d`, the token dimension of the inputs.
+ * @param totalBytes - The machine's memory.
+ * @throws {@link LattnError} `TOO_LARGE` stating the size needed and the memory available.
+ * @example
+ * ```ts
+ * checkFeatureMemory('fit', inputs.modelDim); // d = 40 needs 24 GiB: refused on a 16 GiB machine
+ * ```
+ */
+export function checkFeatureMemory(command: string, modelDim: number, totalBytes: number = totalmem()): void {
+  const featureDim = (modelDim * modelDim * (modelDim + 1)) / 2;
+  const needed = 3 * featureDim * featureDim * 8;
+  if (needed > totalBytes) {
+    const gib = (bytes: number): string => `${formatNumber(bytes / 2 ** 30)} GiB`;
+    throw new LattnError(
+      'TOO_LARGE',
+      `${command} on tokens of dimension d = ${modelDim} works on (${featureDim}, ${featureDim}) feature moments (D = d·d(d+1)/2) and needs at least ${gib(needed)} for three of them, more than this machine's ${gib(totalBytes)} of memory. Expected d small enough for 3·D²·8 bytes to fit in memory; received d = ${modelDim}.`,
+      { details: { modelDim, featureDim, neededBytes: needed, totalBytes } },
+    );
+  }
+}
 
 /** The most reasons of a failed certificate printed in a summary; `--json` has all of them. */
 const MAX_REASONS = 6;
