@@ -314,6 +314,74 @@ describe('certifyFromMoments', () => {
   });
 });
 
+describe('certificates at extreme scales', () => {
+  const scaled = (inputs: readonly Matrix[], factor: number): Matrix[] =>
+    inputs.map((z) => ({ ...z, data: z.data.map((x) => x * factor) }));
+
+  it.each([1e150, 1e-150, 1e60, 1e-60, 2 ** 900, 2 ** -900])(
+    'certifies tokens scaled by %s exactly as at unit scale (regression: a false "every token is zero", or a NON_FINITE error from accumulateGram)',
+    (factor) => {
+      // Before the fix, 1e-150 (and 1e-60) gave rank 0 with "every feature is zero on every example: every token is
+      // zero", and 1e150 threw accumulateGram's NON_FINITE.
+      const inputs = gaussianSequences(51, 20, [2, 4], 2);
+      const unit = certifyIdentifiability(inputs);
+      const certificate = certifyIdentifiability(scaled(inputs, factor));
+      expect(certificate.identifiable).toBe(true);
+      expect(certificate.rank).toBe(unit.rank);
+      expect(certificate.inputScale).not.toBe(1);
+      // A power of two near the largest token (about 4 standard deviations of factor).
+      expect(Number.isInteger(Math.log2(certificate.inputScale))).toBe(true);
+      expect(Math.abs(Math.log2(certificate.inputScale / factor))).toBeLessThan(4);
+      // Λ(Z / s) = Λ(Z) · (factor / s)⁶: the reported eigenvalues are the unit-scale ones times that.
+      const ratio = (factor / certificate.inputScale) ** 6;
+      expectVectorClose(
+        [certificate.lambdaMin, certificate.lambdaMax],
+        [unit.lambdaMin * ratio, unit.lambdaMax * ratio],
+        {
+          rtol: 1e-9,
+        },
+      );
+      expectVectorClose([certificate.condition], [unit.condition], { rtol: 1e-9 });
+      expect(certificate.reasons[1]).toContain('the tokens were divided by s = 2^');
+    },
+  );
+
+  it('keeps a non-identifiable verdict and its missing directions at 1e-150 (a coordinate zero in every token)', () => {
+    const inputs = gaussianSequences(52, 30, 4, 3).map((z) => zeroCoordinate(z, 1));
+    const unit = certifyIdentifiability(inputs);
+    const tiny = certifyIdentifiability(scaled(inputs, 1e-150));
+    expect(tiny.identifiable).toBe(false);
+    expect([tiny.rank, tiny.nullity]).toEqual([unit.rank, unit.nullity]);
+    expect(tiny.missingDirections.map((direction) => direction.kind)).toEqual(
+      unit.missingDirections.map((direction) => direction.kind),
+    );
+  });
+
+  it('says "every token is zero" only when it is, and hedges for moments whose features underflowed', () => {
+    const zeros = [{ rows: 2, cols: 2, data: new Float64Array(4) }];
+    expect(certifyIdentifiability(zeros).reasons).toContain(
+      'every feature is zero on every example: every token is zero',
+    );
+    const underflowed = accumulateFeatureMoments(scaled(gaussianSequences(53, 10, 3, 2), 1e-150));
+    const certificate = certifyFromMoments(underflowed);
+    expect(certificate.identifiable).toBe(false);
+    expect(certificate.reasons.some((reason) => reason.includes('so small that its cubic features underflow'))).toBe(
+      true,
+    );
+  });
+
+  it('rejects moments that overflowed while accumulating with NON_FINITE naming certifyFromMoments', () => {
+    const moments = accumulateFeatureMoments(gaussianSequences(54, 10, 3, 2));
+    moments.gram[1] = Number.POSITIVE_INFINITY;
+    expectLattnError(
+      () => certifyFromMoments(moments),
+      'NON_FINITE',
+      'certifyFromMoments: moments.gram contains a non-finite value at entry (0, 1)',
+      'divided by a common power of two',
+    );
+  });
+});
+
 describe('validation', () => {
   const inputs = gaussianSequences(41, 3, 2, 2);
 

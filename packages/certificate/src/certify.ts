@@ -17,8 +17,10 @@ import {
 } from '@lattn/core';
 import { accumulateFeatureMoments, featureDim } from '@lattn/feature-map';
 import { describeNullSpace, type MissingDirection } from './missing-directions.js';
+import { largestToken, scaleSequences, tokenExponent } from './scale.js';
 import {
   checkAccumulator,
+  checkGramSize,
   extremes,
   formatNumber,
   plural,
@@ -132,6 +134,14 @@ export interface IdentifiabilityCertificate {
   readonly nullSpace: Matrix | null;
   /** Why the verdict holds, in words: the eigenvalue test, then one line per missing direction group. */
   readonly reasons: readonly string[];
+  /**
+   * The power of two `s` the tokens were divided by (exactly) before their features were formed: `1` unless the
+   * largest `|z|` lies beyond `2^±32`, where `Λ` (degree 6 in the tokens) would leave float64 — tokens at `1e±150`.
+   * `lambdaMin`, `lambdaMax`, `tolerance` and `smallestEigenvalues` are then those of `Λ(Z / s) = Λ(Z) / s⁶`; the
+   * verdict, `rank`, `condition` and the missing directions do not depend on `s`. Always `1` from
+   * {@link certifyFromMoments}, which receives the moments as they are.
+   */
+  readonly inputScale: number;
 }
 
 const FROM_MOMENTS_KEYS = ['modelDim', 'mode', 'rtol', 'maxDirections', 'includeNullSpace', 'onProgress'];
@@ -149,12 +159,18 @@ const MAX_SMALLEST = 10;
  * Notes: cost `O(N · D²)` for the moments, `O(D³)` for the extreme eigenvalues, plus a full eigendecomposition
  * (`≈ 9D³` flops) when `Λ` is singular. The verdict is scale invariant (`rtol` is relative to `λ_max`) but not
  * invariant to rescaling single coordinates: a coordinate scaled by `10⁻⁶` scales some eigenvalues by up to `10⁻³⁶`.
+ * Tokens beyond `2^±32` are divided by a power of two before their features are formed (exactly; see
+ * `inputScale`), so tokens at `1e±150` — whose `Λ`, of degree 6, would overflow or underflow float64 — are certified
+ * as at unit scale. The verdict is one-sided where it matters: it never says identifiable when the exact (rational)
+ * rank of the feature matrix is below `featureDim`, and its rank never exceeds the exact rank (tested against
+ * exact BigInt elimination on borderline data); regular but ill-conditioned data can be reported not identifiable.
  *
  * @param inputs - The training sequences, each `(n_b, d)` with one shared `d`; lengths may differ.
  * @param options - See {@link CertifyOptions}.
  * @returns An {@link IdentifiabilityCertificate}.
  * @throws `LattnError` `INVALID_ARGUMENT` for an empty batch, a bad option or an unknown option field;
- * `SHAPE_MISMATCH` when token dimensions differ; `NON_FINITE` for NaN or ±Infinity in a sequence.
+ * `SHAPE_MISMATCH` when token dimensions differ; `NON_FINITE` for NaN or ±Infinity in a sequence; `TOO_LARGE` when
+ * the `(D, D)` second moment would exceed feature-map's `MAX_ARRAY_ENTRIES` (2 GiB: `modelDim <= 31`).
  * @example
  * ```ts
  * const rng = createRng(1);
@@ -176,14 +192,17 @@ export function certifyIdentifiability(
   const batch = checkSequences(fn, 'inputs', inputs);
   const mode = options?.mode === undefined ? 'all' : checkOneOf(fn, 'options.mode', options.mode, POSITION_MODES);
   const dim = featureDim(batch.modelDim);
+  checkGramSize(fn, dim);
   const settings = readSettings(fn, options, dim);
   if (options?.chunkSize !== undefined) checkInteger(fn, 'options.chunkSize', options.chunkSize, { min: 1 });
-  const moments = accumulateFeatureMoments(inputs, {
+  // Tokens beyond 2^±32 are divided by a power of two (exactly): Λ stays inside float64 and the verdict is unchanged.
+  const exponent = tokenExponent(largestToken(inputs));
+  const moments = accumulateFeatureMoments(scaleSequences(inputs, exponent), {
     mode,
     ...(options?.chunkSize === undefined ? {} : { chunkSize: options.chunkSize }),
     ...(options?.onProgress === undefined ? {} : { onProgress: options.onProgress }),
   });
-  const certificate = certify(moments, batch.modelDim, mode, settings);
+  const certificate = certify(moments, batch.modelDim, mode, settings, exponent);
   if (certificate.identifiable || batch.maxSequenceLength > 1) return certificate;
   const distinct = (batch.modelDim * (batch.modelDim + 1) * (batch.modelDim + 2)) / 6;
   if (distinct >= dim) return certificate;
@@ -211,7 +230,10 @@ export function certifyIdentifiability(
  * @param options - See {@link CertifyFromMomentsOptions}.
  * @returns An {@link IdentifiabilityCertificate}; with `count = 0` it is not identifiable with rank 0.
  * @throws `LattnError` `INVALID_ARGUMENT` for a malformed accumulator, a bad option or an unknown option field;
- * `SHAPE_MISMATCH` when `modelDim` disagrees with `moments.dim` or `moments.dim` is no folded feature dimension.
+ * `SHAPE_MISMATCH` when `modelDim` disagrees with `moments.dim` or `moments.dim` is no folded feature dimension;
+ * `NON_FINITE` for NaN or ±Infinity in the upper triangle of `moments.gram` (moments of tokens beyond about `1e50`
+ * overflow: accumulate the tokens divided by a common power of two, or use {@link certifyIdentifiability});
+ * `TOO_LARGE` when `moments.dim² > MAX_ARRAY_ENTRIES`.
  * @example
  * ```ts
  * const moments = accumulateFeatureMoments(dataset.inputs, { mode: dataset.mode, targets: dataset.targets });
@@ -229,10 +251,11 @@ export function certifyFromMoments(
   const modelDim = checkAccumulator(fn, 'moments', moments, options?.modelDim);
   const mode = options?.mode === undefined ? 'all' : checkOneOf(fn, 'options.mode', options.mode, POSITION_MODES);
   const settings = readSettings(fn, options, moments.dim);
-  return certify(moments, modelDim, mode, settings);
+  return certify(moments, modelDim, mode, settings, null);
 }
 
-interface Settings {
+/** The validated options of a certificate. */
+export interface Settings {
   readonly rtol: number;
   readonly maxDirections: number;
   readonly includeNullSpace: boolean;
@@ -250,12 +273,30 @@ function readSettings(fn: string, options: CertifyFromMomentsOptions | undefined
   return { rtol, maxDirections, includeNullSpace, onProgress };
 }
 
-/** The certificate of validated moments (docs/math/identifiability.md §2–5). */
-function certify(
+/**
+ * The certificate of validated moments (docs/math/identifiability.md §2–5), of tokens divided by `2^exponent`
+ * (`inputScale = 2^exponent`; a note in the reasons says so when it is not 0). `exponent` is `null` for moments
+ * accumulated by the caller, whose tokens lattn never saw.
+ */
+export function certify(
   moments: GramAccumulator,
   modelDim: number,
   mode: PositionMode,
   settings: Settings,
+  exponent: number | null,
+): IdentifiabilityCertificate {
+  const certificate = certifyScaled(moments, modelDim, mode, settings, exponent);
+  if (exponent === null || exponent === 0) return certificate;
+  const note = `the tokens were divided by s = 2^${exponent} (exactly) before their features were formed, because Λ (degree 6 in the tokens) would leave float64 at their scale; the eigenvalues here are those of Λ(Z / s) = Λ(Z) / s⁶, and the verdict, rank and missing directions are those of Λ(Z)`;
+  return { ...certificate, reasons: [certificate.reasons[0], note, ...certificate.reasons.slice(1)] };
+}
+
+function certifyScaled(
+  moments: GramAccumulator,
+  modelDim: number,
+  mode: PositionMode,
+  settings: Settings,
+  exponent: number | null,
 ): IdentifiabilityCertificate {
   const dim = moments.dim;
   const count = moments.count;
@@ -264,7 +305,8 @@ function certify(
   onProgress?.({ stage: 'eigenvalues', done: 0, total: 1 });
   const quick = extremes(lambda, count, rtol);
   onProgress?.({ stage: 'eigenvalues', done: 1, total: 1 });
-  const base = { featureDim: dim, modelDim, mode, numExamples: count, rtol };
+  const inputScale = 2 ** (exponent ?? 0);
+  const base = { featureDim: dim, modelDim, mode, numExamples: count, rtol, inputScale };
 
   if (quick.identifiable) {
     return {
@@ -325,7 +367,11 @@ function certify(
   if (count === 0) {
     reasons.push('there are no training examples');
   } else if (lambdaMax === 0) {
-    reasons.push('every feature is zero on every example: every token is zero');
+    reasons.push(
+      exponent === null
+        ? 'every feature is zero on every example: every token is zero, or so small that its cubic features underflow float64 (below about 1e-103: accumulate the tokens divided by a common power of two, or use certifyIdentifiability, which does)'
+        : 'every feature is zero on every example: every token is zero',
+    );
   } else if (count < dim) {
     reasons.push(
       `only ${plural(count, 'example')} for ${dim} features: each example adds at most one to the rank, so at least ${plural(nullity, 'more example')} (positions) ${nullity === 1 ? 'is' : 'are'} needed`,

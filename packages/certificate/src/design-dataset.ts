@@ -20,9 +20,10 @@ import {
   type ProgressCallback,
 } from '@lattn/core';
 import { cubicFeatures, featureDim } from '@lattn/feature-map';
-import { certifyFromMoments, type IdentifiabilityCertificate } from './certify.js';
+import { certify, type IdentifiabilityCertificate } from './certify.js';
 import { firstCertifyingPrefix } from './prefix-search.js';
-import { extremes, readCallback, readRtol } from './second-moment.js';
+import { largestToken, scaleSequences, tokenExponent } from './scale.js';
+import { checkGramSize, extremes, readCallback, readRtol } from './second-moment.js';
 
 /**
  * How {@link designDataset} scores a candidate sequence with features `Φ` `(k, D)` given the chosen ones' Gram `G`.
@@ -121,7 +122,9 @@ const SHORTLIST = 8;
  * @param options - See {@link DesignOptions}.
  * @returns A {@link DatasetDesign}.
  * @throws `LattnError` `INVALID_ARGUMENT` for an empty pool, a bad option or an unknown option field;
- * `SHAPE_MISMATCH` when token dimensions differ; `NON_FINITE` for NaN or ±Infinity.
+ * `SHAPE_MISMATCH` when token dimensions differ; `NON_FINITE` for NaN or ±Infinity; `TOO_LARGE` when the `(D, D)`
+ * second moment would exceed feature-map's `MAX_ARRAY_ENTRIES` (2 GiB: `modelDim <= 31`). A pool at `1e±150` is
+ * divided by a power of two first (the design does not change; see the certificate's `inputScale`).
  * @example
  * ```ts
  * const rng = createRng(3);
@@ -148,15 +151,20 @@ export function designDataset(pool: readonly Matrix[], options?: DesignOptions):
   const onProgress = readCallback(fn, 'options.onProgress', options?.onProgress);
   const modelDim = batch.modelDim;
   const dim = featureDim(modelDim);
+  checkGramSize(fn, dim);
   const rtol = readRtol(fn, options?.rtol, dim);
 
+  // Tokens beyond 2^±32 are divided by a power of two (exactly): the greedy criteria and the verdict are invariant to
+  // a common scale, and the features stay inside float64.
+  const exponent = tokenExponent(largestToken(pool));
+  const scaledPool = scaleSequences(pool, exponent);
   const rowsOf = (b: number): number => (mode === 'all' ? pool[b].rows : 1);
   const cached = batch.numTokens * dim <= FEATURE_CACHE_LIMIT;
   const cache: (Matrix | undefined)[] = new Array(size);
   const features = (b: number): Matrix => {
     const hit = cache[b];
     if (hit !== undefined) return hit;
-    const computed = cubicFeatures(pool[b], { mode }); // (k_b, D)
+    const computed = cubicFeatures(scaledPool[b], { mode }); // (k_b, D)
     if (cached) cache[b] = computed;
     return computed;
   };
@@ -166,12 +174,18 @@ export function designDataset(pool: readonly Matrix[], options?: DesignOptions):
   const moments = createGramAccumulator(dim);
   moments.gram.set(chosen.gram);
   moments.count = chosen.count;
-  const certificate = certifyFromMoments(moments, { modelDim, mode, rtol });
+  const certificate = certify(
+    moments,
+    modelDim,
+    mode,
+    { rtol, maxDirections: 20, includeNullSpace: false, onProgress: undefined },
+    exponent,
+  );
 
   const order = createRng(seed).shuffle(Array.from({ length: size }, (_, b) => b));
   const random = firstCertifyingPrefix(
     createGramAccumulator(dim),
-    (index) => [pool[order[index]]],
+    (index) => [scaledPool[order[index]]],
     size,
     mode,
     rtol,

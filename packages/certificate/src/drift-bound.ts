@@ -12,6 +12,7 @@ import {
   describe,
   eigh,
   type GramAccumulator,
+  isLattnError,
   LattnError,
   type Matrix,
   POSITION_MODES,
@@ -107,7 +108,9 @@ export interface DriftBound {
  * @returns A {@link DriftBound}.
  * @throws `LattnError` `INVALID_ARGUMENT` for a malformed source, a negative `excessLoss`, a bad option or an unknown
  * option field; `SHAPE_MISMATCH` when the input's token dimension differs from the source's; `NON_FINITE` for NaN
- * or ±Infinity.
+ * or ±Infinity (in the input or the source's Gram), or an input whose features overflow float64. With a
+ * certificate of rescaled tokens (`inputScale ≠ 1`) the input is divided by the same power of two, which leaves every
+ * bound unchanged (they are homogeneous of degree 0 in a common scale of training and input tokens).
  * @example
  * ```ts
  * const moments = accumulateFeatureMoments(train.inputs, { targets: train.targets });
@@ -132,8 +135,8 @@ export function driftBound(
   const mode = options.mode === undefined ? 'all' : checkOneOf(fn, 'options.mode', options.mode, POSITION_MODES);
   const fromCertificate = isCertificate(source);
   const modelDim = fromCertificate ? checkCertificate(fn, source) : checkAccumulator(fn, 'source', source);
-  const input = checkMatrix(fn, 'options.input', options.input, { cols: modelDim });
-  if (input.rows === 0) {
+  const given = checkMatrix(fn, 'options.input', options.input, { cols: modelDim });
+  if (given.rows === 0) {
     throw new LattnError(
       'INVALID_ARGUMENT',
       `${fn}: options.input is empty. Expected at least one token; received shape (0, ${modelDim}).`,
@@ -146,7 +149,11 @@ export function driftBound(
     );
   }
 
-  const features = cubicFeatures(input, { mode }); // (positions, D)
+  // A certificate of tokens divided by s = inputScale carries λ_min(Λ(Z/s)) = λ_min(Λ(Z)) / s⁶; every bound is
+  // homogeneous of degree 3 in the input over √λ_min, so the input divided by s gives the bounds exactly.
+  const inputScale = fromCertificate ? (source.inputScale ?? 1) : 1;
+  const input = inputScale === 1 ? given : { ...given, data: given.data.map((x) => x / inputScale) };
+  const features = featuresOf(fn, input, mode); // (positions, D)
   const positions = features.rows;
   const dim = features.cols;
   let spectrum: { lambdaMin: number; identifiable: boolean; tolerance: number; rtol: number };
@@ -224,14 +231,32 @@ export function driftBound(
   };
 }
 
+/** `cubicFeatures(input)`, with an overflow reported as `driftBound`'s own `NON_FINITE` about `options.input`. */
+function featuresOf(fn: string, input: Matrix, mode: PositionMode): Matrix {
+  try {
+    return cubicFeatures(input, { mode });
+  } catch (error) {
+    if (!isLattnError(error) || error.code !== 'NON_FINITE') throw error;
+    throw new LattnError(
+      'NON_FINITE',
+      error.message.replace('cubicFeatures: the features of sequence', `${fn}: the features of options.input`),
+      {
+        cause: error,
+        details: error.details,
+      },
+    );
+  }
+}
+
 function isCertificate(value: unknown): value is IdentifiabilityCertificate {
   return typeof value === 'object' && value !== null && 'lambdaMin' in value && !('gram' in value);
 }
 
 function checkCertificate(fn: string, certificate: IdentifiabilityCertificate): number {
-  const { lambdaMin, identifiable, tolerance, rtol, modelDim } = certificate;
+  const { lambdaMin, identifiable, tolerance, rtol, modelDim, inputScale } = certificate;
   if (
     typeof identifiable !== 'boolean' ||
+    (inputScale !== undefined && !(inputScale > 0 && Number.isFinite(inputScale))) ||
     !Number.isFinite(lambdaMin) ||
     !Number.isFinite(tolerance) ||
     !Number.isFinite(rtol) ||

@@ -18,9 +18,10 @@ import {
   type ProgressCallback,
 } from '@lattn/core';
 import { featureDim } from '@lattn/feature-map';
-import { certifyFromMoments, type IdentifiabilityCertificate } from './certify.js';
+import { certify, type IdentifiabilityCertificate } from './certify.js';
 import { copyMoments, firstCertifyingPrefix, type SampleCheck } from './prefix-search.js';
-import { checkAccumulator, readCallback, readRtol } from './second-moment.js';
+import { largestToken, scaleSequences, tokenExponent } from './scale.js';
+import { checkAccumulator, checkGramSize, readCallback, readRtol } from './second-moment.js';
 
 /**
  * A seeded source of training sequences: `generator(seed)` returns a batch of `(n_b, d)` sequences, the same batch
@@ -101,7 +102,10 @@ export interface SampleEstimate {
  * @returns A {@link SampleEstimate}.
  * @throws `LattnError` `INVALID_ARGUMENT` when `generator` is not a function or returns no sequences, for a bad
  * option or an unknown option field; `SHAPE_MISMATCH` when batches (or `initial`) disagree on `d`; `NON_FINITE` for
- * NaN or ±Infinity in a batch. Errors thrown by `generator` propagate.
+ * NaN or ±Infinity in a batch or in `initial`'s Gram; `TOO_LARGE` when the `(D, D)` second moment would exceed
+ * feature-map's `MAX_ARRAY_ENTRIES`. Errors thrown by `generator` propagate. Without `initial`, tokens beyond
+ * `2^±32` in the first batch set a power of two every batch is divided by (see the certificate's `inputScale`; the
+ * eigenvalues in `checks` are in those units).
  * @example
  * ```ts
  * const generator = (seed: number) => {
@@ -135,6 +139,9 @@ export function estimateSamplesToCertify(
   let modelDim = initial === undefined ? undefined : checkAccumulator(fn, 'options.initial', initial);
 
   const sizes: { sequences: number; examples: number }[] = [];
+  // Without initial moments, tokens beyond 2^±32 in the first batch set a power of two that every batch is divided by
+  // (exactly), so that Λ stays inside float64; initial moments fix the units instead.
+  let exponent: number | undefined = initial === undefined ? undefined : 0;
   const draw = (index: number): readonly Matrix[] => {
     const batch = generator(seed + index);
     const shape = checkSequences(fn, `generator(${seed + index})`, batch, modelDim);
@@ -143,12 +150,14 @@ export function estimateSamplesToCertify(
       sequences: shape.numSequences,
       examples: mode === 'all' ? shape.numTokens : shape.numSequences,
     };
-    return batch;
+    exponent ??= tokenExponent(largestToken(batch));
+    return scaleSequences(batch, exponent);
   };
   // The first batch fixes d (and so D) when there are no initial moments.
   const first = draw(0);
   const d = modelDim as number;
   const dim = featureDim(d);
+  checkGramSize(fn, dim);
   const rtol = readRtol(fn, options?.rtol, dim);
   const base = initial === undefined ? createGramAccumulator(dim) : copyMoments(initial);
   const search = firstCertifyingPrefix(
@@ -169,7 +178,13 @@ export function estimateSamplesToCertify(
     numExamples,
     totalExamples: search.moments.count,
     seeds: Array.from({ length: search.numBatches }, (_, i) => seed + i),
-    certificate: certifyFromMoments(search.moments, { modelDim: d, mode, rtol }),
+    certificate: certify(
+      search.moments,
+      d,
+      mode,
+      { rtol, maxDirections: 20, includeNullSpace: false, onProgress: undefined },
+      initial === undefined ? (exponent as number) : null,
+    ),
     checks: search.checks,
     rtol,
   };

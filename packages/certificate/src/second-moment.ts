@@ -16,7 +16,7 @@ import {
   maxEigenvalue,
   minEigenvalue,
 } from '@lattn/core';
-import { featureDim } from '@lattn/feature-map';
+import { featureDim, MAX_ARRAY_ENTRIES } from '@lattn/feature-map';
 
 /** Machine epsilon of float64, `2⁻⁵²`. */
 export const EPSILON: number = Number.EPSILON;
@@ -62,10 +62,19 @@ export function readCallback<T>(fn: string, name: string, value: T | undefined):
 }
 
 /**
- * Validates a {@link GramAccumulator} received at a public boundary and returns the model dimension `d` whose
- * feature dimension it has. `modelDim`, when given, must agree with the accumulator's dimension.
+ * Validates a {@link GramAccumulator} received at a public boundary — well formed, within the size limit
+ * ({@link checkGramSize}), finite upper triangle ({@link checkGramFinite}) — and returns the model dimension `d`
+ * whose feature dimension it has. `modelDim`, when given, must agree with the accumulator's dimension.
  */
 export function checkAccumulator(fn: string, name: string, value: unknown, modelDim?: number): number {
+  const d = checkAccumulatorShape(fn, name, value, modelDim);
+  const accumulator = value as GramAccumulator;
+  checkGramSize(fn, accumulator.dim);
+  checkGramFinite(fn, name, accumulator);
+  return d;
+}
+
+function checkAccumulatorShape(fn: string, name: string, value: unknown, modelDim?: number): number {
   const record = value as Partial<GramAccumulator> | null;
   if (
     typeof value !== 'object' ||
@@ -104,6 +113,39 @@ export function checkAccumulator(fn: string, name: string, value: unknown, model
     );
   }
   return d;
+}
+
+/**
+ * Throws `TOO_LARGE` naming `fn` when the `(D, D)` second moment (and the eigendecomposition working copies made
+ * from it) would exceed feature-map's `MAX_ARRAY_ENTRIES` (2 GiB: `D <= 16384`, `modelDim <= 31`).
+ */
+export function checkGramSize(fn: string, dim: number): void {
+  if (dim * dim <= MAX_ARRAY_ENTRIES) return;
+  throw new LattnError(
+    'TOO_LARGE',
+    `${fn}: the (${dim}, ${dim}) feature second moment would need ${dim * dim} float64 entries (${Number(((dim * dim * 8) / 2 ** 30).toPrecision(3))} GiB). Expected at most ${MAX_ARRAY_ENTRIES} entries (2 GiB; featureDim <= 16384, modelDim <= 31); received featureDim ${dim}.`,
+    { details: { featureDim: dim, limit: MAX_ARRAY_ENTRIES } },
+  );
+}
+
+/**
+ * Throws `NON_FINITE` naming `fn` when the maintained upper triangle of an accumulator's Gram holds NaN or ±Infinity
+ * (for example moments of tokens beyond about `1e50`, whose degree-6 sums overflow).
+ */
+export function checkGramFinite(fn: string, name: string, accumulator: GramAccumulator): void {
+  const { dim, gram } = accumulator;
+  for (let i = 0; i < dim; i++) {
+    for (let j = i; j < dim; j++) {
+      const value = gram[i * dim + j];
+      if (value - value !== 0) {
+        throw new LattnError(
+          'NON_FINITE',
+          `${fn}: ${name}.gram contains a non-finite value at entry (${i}, ${j}). Expected finite sums (for tokens beyond about 1e50, accumulate them divided by a common power of two); received ${value}.`,
+          { details: { argument: `${name}.gram`, row: i, col: j, value: String(value) } },
+        );
+      }
+    }
+  }
 }
 
 /**
