@@ -23,6 +23,9 @@ const USER_FIXABLE: Readonly<Record<string, string>> = {
   ENOSPC: 'cannot be written: the disk is full',
   ENAMETOOLONG: 'has a name that is too long',
   EEXIST: 'exists and is not a directory',
+  ELOOP: 'is a loop of symbolic links',
+  EFBIG: 'cannot be written: it would exceed the largest file allowed',
+  EDQUOT: 'cannot be written: the disk quota is exceeded',
 };
 
 /**

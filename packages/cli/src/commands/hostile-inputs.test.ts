@@ -5,7 +5,7 @@
  * progress lines of a computation that had started), no stack trace, and the working directory exactly as it was:
  * no partial output, no temporary file, no changed input. The table in docs/reliability.md lists these cases.
  */
-import { link, mkdir, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { link, lstat, mkdir, mkdtemp, readdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -104,6 +104,7 @@ beforeAll(async () => {
   await writeNpy(path('X-wide.npy'), { shape: [1, 2, 1000], data: new Float64Array(2000) });
   await writeNpy(path('Y-wide.npy'), { shape: [1, 2, 1], data: new Float64Array(2) });
   await link(path('X-ok.npy'), path('X-hard-link.npy'));
+  await symlink('loop.npy', path('loop.npy'));
   await mkdir(path('a-directory'));
   await writeFile(path('a-file'), 'not a directory');
   // An earlier dataset whose task.json was replaced by a directory: a new generate must leave X.npy and Y.npy alone.
@@ -120,7 +121,7 @@ afterAll(async () => {
 async function listing(): Promise<Record<string, string>> {
   const entries: Record<string, string> = {};
   for (const name of await readdir(dir, { recursive: true })) {
-    const info = await stat(join(dir, name));
+    const info = await lstat(join(dir, name));
     entries[name] = info.isDirectory() ? 'directory' : `${info.size} bytes, modified ${info.mtimeMs}`;
   }
   return entries;
@@ -303,6 +304,11 @@ const CASES: Record<string, readonly Case[]> = {
       ["'/dev/null' is not a regular file", 'received a device'],
     ],
     [
+      'a symbolic link to itself as inputs (regression: ELOOP was an internal error)',
+      ['certify', '--inputs', '<dir>/loop.npy'],
+      ["'<dir>/loop.npy' is a loop of symbolic links. Expected a readable file"],
+    ],
+    [
       'an empty file',
       ['certify', '--inputs', '<dir>/empty.npy'],
       ['is not a .npy file (bad magic string)', 'received an empty file'],
@@ -423,6 +429,7 @@ const CASES: Record<string, readonly Case[]> = {
   ],
   'model files': [
     ['a missing model file', predict('none.json'), ["'<dir>/none.json' does not exist"]],
+    ['a symbolic link to itself as the model', predict('loop.npy'), ["'<dir>/loop.npy' is a loop of symbolic links"]],
     [
       'an empty model file',
       predict('model-empty.json'),
