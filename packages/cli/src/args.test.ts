@@ -107,6 +107,12 @@ describe('parseCommandArgs', () => {
     expect(message).toMatch(/\. Example: lattn fit --inputs X\.npy .*--out model\.json$/);
   });
 
+  it('rejects a path with a NUL character, which no file system allows (regression: a TypeError, exit 1)', () => {
+    expect(parseError(FIT, ['--inputs', 'X\u0000.npy', '--targets', 'Y.npy', '--out', 'm.json'])).toBe(
+      "--inputs must be a path without NUL characters; received 'X\u0000.npy'. Example: lattn fit --inputs X.npy --targets Y.npy --out model.json",
+    );
+  });
+
   it('rejects a missing required option, naming it and its form', () => {
     expect(parseError(FIT, ['--inputs', 'X.npy', '--out', 'm.json'])).toBe(
       '--targets is required: a non-empty path; received nothing. Example: lattn fit --inputs X.npy --targets Y.npy --out model.json',

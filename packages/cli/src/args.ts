@@ -353,6 +353,9 @@ function convert(
       return fail(form);
     }
     case 'path':
+      // No file system has a name with a NUL character in it; Node.js would throw a TypeError on it.
+      if (raw.includes('\u0000')) return fail('a path without NUL characters');
+      return raw === '' ? fail(form) : raw;
     case 'string':
       return raw === '' ? fail(form) : raw;
   }

@@ -1,4 +1,5 @@
-import { chmod, link, mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { chmod, link, mkdir, mkdtemp, readdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isLattnError } from '@lattn/core';
@@ -92,6 +93,26 @@ describe('writeFilesAtomic', () => {
     expect(calls).toBe(0);
     expect(await readdir(sub)).toEqual(['task.json']);
   });
+
+  it.runIf(process.platform !== 'win32')(
+    'writes through a named pipe in place rather than renaming a file over it (regression: a device such as /dev/null was replaced by a regular file)',
+    async () => {
+      const pipe = join(dir, 'pipe');
+      execFileSync('mkfifo', [pipe]);
+      const [, received] = await Promise.all([
+        writeFilesAtomic([
+          { path: join(dir, 'beside-the-pipe.txt'), write: (handle) => handle.writeFile('a file\n') },
+          { path: pipe, write: (handle) => handle.writeFile('through the pipe\n') },
+        ]),
+        readFile(pipe, 'utf8'),
+      ]);
+      expect(received).toBe('through the pipe\n');
+      expect((await stat(pipe)).isFIFO()).toBe(true);
+      expect(await readFile(join(dir, 'beside-the-pipe.txt'), 'utf8')).toBe('a file\n');
+      await expect(checkWritable(pipe)).resolves.toBeUndefined();
+    },
+    10_000,
+  );
 
   it('writes all the files of a set', async () => {
     const sub = join(dir, 'set-complete');

@@ -6,7 +6,8 @@
  */
 import { constants as bufferConstants } from 'node:buffer';
 import { randomBytes } from 'node:crypto';
-import { type FileHandle, mkdir, open, rename, stat, unlink } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, type FileHandle, mkdir, open, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { LattnError } from '@lattn/core';
 
@@ -115,7 +116,9 @@ export async function writeFileAtomic(path: string, write: (handle: FileHandle) 
  * destination is left as it was.
  *
  * Notes: the renames themselves are not one atomic step; they run only after every file is complete and on disk,
- * and a rename within a directory fails only when the file system itself fails.
+ * and a rename within a directory fails only when the file system itself fails. A destination that exists and is
+ * neither a file nor a directory (`/dev/null`, a named pipe, a terminal) is written through in place, last, since
+ * renaming a file over it would replace the device itself.
  *
  * @param files - The files, renamed into place in this order.
  * @throws {@link LattnError} `INVALID_ARGUMENT` naming the first destination that is a directory, lies in a missing
@@ -129,13 +132,19 @@ export async function writeFileAtomic(path: string, write: (handle: FileHandle) 
  * ```
  */
 export async function writeFilesAtomic(files: readonly FileWrite[]): Promise<void> {
+  // A destination that exists and is neither a file nor a directory — /dev/null, a named pipe, a terminal — is
+  // written through in place: renaming a file over it would replace the device itself.
+  const inPlace: boolean[] = [];
   for (const { path } of files) {
     const existing = await stat(path).catch(() => undefined);
     if (existing?.isDirectory() === true) throw pathError(path, 'EISDIR', 'write', undefined);
+    inPlace.push(existing !== undefined && !existing.isFile());
   }
-  const pending: string[] = [];
+  const pending: string[] = files.map(() => '');
   try {
-    for (const { path, write } of files) {
+    for (let i = 0; i < files.length; i++) {
+      if (inPlace[i]) continue;
+      const { path, write } = files[i];
       const temporary = temporaryName(path);
       let handle: FileHandle;
       try {
@@ -143,7 +152,7 @@ export async function writeFilesAtomic(files: readonly FileWrite[]): Promise<voi
       } catch (error) {
         throw fileSystemError(error, path, 'write');
       }
-      pending.push(temporary);
+      pending[i] = temporary;
       try {
         try {
           await write(handle);
@@ -156,12 +165,22 @@ export async function writeFilesAtomic(files: readonly FileWrite[]): Promise<voi
       }
     }
     for (let i = 0; i < files.length; i++) {
+      const { path, write } = files[i];
       try {
-        await rename(pending[i], files[i].path);
+        if (inPlace[i]) {
+          const handle = await open(path, 'w');
+          try {
+            await write(handle);
+          } finally {
+            await handle.close();
+          }
+        } else {
+          await rename(pending[i], path);
+          pending[i] = '';
+        }
       } catch (error) {
-        throw fileSystemError(error, files[i].path, 'write');
+        throw fileSystemError(error, path, 'write');
       }
-      pending[i] = '';
     }
   } catch (error) {
     await Promise.all(
@@ -200,6 +219,15 @@ export interface InputFile {
 export async function checkWritable(path: string, inputs: readonly InputFile[] = []): Promise<void> {
   const existing = await stat(path).catch(() => undefined);
   if (existing?.isDirectory() === true) throw pathError(path, 'EISDIR', 'write', undefined);
+  if (existing !== undefined && !existing.isFile()) {
+    // A device or a pipe is written through in place (see writeFilesAtomic), so it must be writable itself.
+    try {
+      await access(path, constants.W_OK);
+    } catch (error) {
+      throw fileSystemError(error, path, 'write');
+    }
+    return;
+  }
   // Creating (and removing) a file is the one test that holds for every user, root included, and every file system.
   const probe = temporaryName(path);
   try {

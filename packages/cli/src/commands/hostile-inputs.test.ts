@@ -8,6 +8,7 @@
 import { link, lstat, mkdir, mkdtemp, readdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CliRun, runCli } from '../__fixtures__/run-cli.js';
 import { type TeacherData, writeTeacherData } from '../__fixtures__/teacher-data.js';
@@ -574,4 +575,62 @@ describe('every command refuses hostile input with exit code 2, one line, and le
       });
     });
   }
+});
+
+describe('any command line over the flags and hostile values', () => {
+  const PATH_FLAGS = ['--inputs', '--targets', '--out', '--model'];
+  const OTHER_FLAGS = [
+    ...['--mode', '--ridge', '--heads', '--seed', '--chunk-size', '--json', '--rtol', '--max-directions'],
+    ...['--num-sequences', '--model-dim', '--sequence-length', '--output-dim', '--num-heads', '--input-distribution'],
+    ...['--teacher-seed', '--key-dim', '--num-pairs', '--key-distribution', '--mixing-fraction', '--num-states'],
+    ...['--num-symbols', '--word-length', '--num-steps', '-h', '--help', '--quick', '--preset', '--colour'],
+  ];
+  const VALUES = [
+    ...['', '0', '-1', '1', '2', '1e3', '1e400', 'NaN', 'Infinity', '-0', '0.5', '1e-300', '9007199254740993'],
+    ...['all', 'last', 'full', 'auto', 'x', '--', '-', '=', 'a b', '\u0000', '\u001b[2J', '+3', '.5', '5.', '1_000'],
+  ];
+  // Path values are absolute and inside the test's directory (no device, no '/'), so no run can write elsewhere.
+  const paths = (): string[] => [
+    ...['X-ok.npy', 'Y-ok.npy', 'Y-last.npy', 'model.json', 'X-inf-last.npy', 'deep.npy', 'model-huge.json'].map(path),
+    ...[
+      path('fuzz'),
+      path('fuzz/out.json'),
+      path('fuzz/out.npy'),
+      path('a-file/x'),
+      path('a-directory'),
+      '',
+      'x\u0000',
+    ],
+  ];
+
+  it('ends with exit code 0 or 2, and a user error in one line, never an internal error (fast-check, 400 command lines)', async () => {
+    await mkdir(path('fuzz'), { recursive: true });
+    const cwd = await readdir(process.cwd());
+    const token = fc.oneof(
+      fc.tuple(fc.constantFrom(...PATH_FLAGS), fc.constantFrom(...paths())).map(([flag, value]) => [flag, value]),
+      fc.tuple(fc.constantFrom(...OTHER_FLAGS), fc.constantFrom(...VALUES)).map(([flag, value]) => [flag, value]),
+      fc
+        .tuple(fc.constantFrom(...OTHER_FLAGS), fc.constantFrom(...VALUES))
+        .map(([flag, value]) => [`${flag}=${value}`]),
+      fc.constantFrom(...OTHER_FLAGS).map((flag) => [flag]),
+      fc.constantFrom(...VALUES).map((value) => [value]),
+    );
+    const command = fc.constantFrom(
+      ['fit'],
+      ['predict'],
+      ['certify'],
+      ...['random-mhla', 'automata', 'turing', 'associative-memory'].map((task) => ['generate', task]),
+      ['generate'],
+    );
+    await fc.assert(
+      fc.asyncProperty(command, fc.array(token, { maxLength: 8 }), async (name, tokens) => {
+        const argv = [...name, ...tokens.flat()];
+        const result = await runCli(argv);
+        expect([0, 2], `${JSON.stringify(argv)}: ${result.stderr}`).toContain(result.code);
+        if (result.code === 2) expectUserError(name[0], result, []);
+      }),
+      { numRuns: 400, seed: 13 },
+    );
+    expect(await readdir(process.cwd())).toEqual(cwd);
+  }, 120_000);
 });

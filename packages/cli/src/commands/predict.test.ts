@@ -1,4 +1,5 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expectMatrixClose } from '@lattn/core/testing';
@@ -81,6 +82,24 @@ describe('lattn predict', () => {
     });
     expect(result.stderr).toContain('predict 100% (9/9)');
   });
+
+  it.runIf(process.platform !== 'win32')(
+    'streams its output through a named pipe (or a device such as /dev/null) in place, leaving it a pipe (regression: a file was renamed over it)',
+    async () => {
+      const pipe = join(dir, 'predictions.pipe');
+      execFileSync('mkfifo', [pipe]);
+      const [result, received] = await Promise.all([
+        runCli(['predict', '--model', model, '--inputs', data.inputsPath, '--out', pipe]),
+        readFile(pipe),
+      ]);
+      expect(result.code, result.stderr).toBe(0);
+      const file = join(dir, 'predictions.npy');
+      await runCli(['predict', '--model', model, '--inputs', data.inputsPath, '--out', file]);
+      expect(received).toEqual(await readFile(file));
+      expect((await stat(pipe)).isFIFO()).toBe(true);
+    },
+    10_000,
+  );
 
   it('rejects inputs whose token dimension differs from the model in one line, naming both', async () => {
     const other = await writeTeacherData(dir, 'other', { mode: 'all', numSequences: 2, seed: 3 });
