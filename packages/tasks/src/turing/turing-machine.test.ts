@@ -90,6 +90,15 @@ describe('executeTuringMachine', () => {
     expectError(() => executeTuringMachine(flipper, [0], { numSteps: -1 }), 'INVALID_ARGUMENT', 'executeTuringMachine');
   });
 
+  it('throws TOO_LARGE before simulating when numSteps + 1 tapes would exceed 2^25 cells (a 100000-symbol word, 1000 steps)', () => {
+    expectError(
+      () => executeTuringMachine(flipper, new Array<number>(100_000).fill(1), { numSteps: 1000 }),
+      'TOO_LARGE',
+      'executeTuringMachine',
+      '1001 tapes of 102000 cells',
+    );
+  });
+
   it('throws SHAPE_MISMATCH for a table with the wrong number of rows', () => {
     expectError(
       () => executeTuringMachine({ numStates: 3, transitions: flipper.transitions }, [0]),

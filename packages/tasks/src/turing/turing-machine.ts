@@ -3,6 +3,7 @@
  * generator of random ones, and a simulator that records the computation history on a bounded tape.
  */
 import { checkInteger, checkKnownKeys, describe, LattnError, type Rng } from '@lattn/core';
+import { MAX_DATASET_ENTRIES } from '../internal/options.js';
 
 /** One entry of a transition table: what the machine does in state `q` reading symbol `a`. */
 export interface TuringTransition {
@@ -80,7 +81,8 @@ export function tapeLength(wordLength: number, numSteps: number): number {
  * @param options - See {@link TuringExecutionOptions}.
  * @returns The computation history: `numSteps + 1` configurations, the first one the start configuration.
  * @throws `LattnError` `INVALID_ARGUMENT` for a malformed machine, an empty word, a symbol other than 0 and 1, or a
- * bad option; `SHAPE_MISMATCH` for a table of the wrong size.
+ * bad option; `SHAPE_MISMATCH` for a table of the wrong size; `TOO_LARGE` when the history, `numSteps + 1` copies of
+ * the tape, would exceed 2²⁵ cells.
  * @example
  * ```ts
  * // Writes 1 and moves right forever.
@@ -107,6 +109,14 @@ export function executeTuringMachine(
   word.forEach((symbol, i) => {
     checkInteger(fn, `word[${i}]`, symbol, { min: 0, max: 1 });
   });
+  const cells = (numSteps + 1) * tapeLength(word.length, numSteps);
+  if (cells > MAX_DATASET_ENTRIES) {
+    throw new LattnError(
+      'TOO_LARGE',
+      `${fn}: the history would hold ${numSteps + 1} tapes of ${tapeLength(word.length, numSteps)} cells, ${cells} in all. Expected at most ${MAX_DATASET_ENTRIES} cells (fewer steps or a shorter word); received a word of ${word.length} symbols and numSteps ${numSteps}.`,
+      { details: { cells, max: MAX_DATASET_ENTRIES } },
+    );
+  }
   return runTuringMachine(machine, word, numSteps);
 }
 
