@@ -307,7 +307,7 @@ export function fitLinearAttention(dataset: Dataset, options?: FitOptions): Line
       ...(onProgress === undefined ? {} : { onProgress }),
     });
     momentsTime = performance.now() - momentsStart;
-    core = solvePrimal(fn, moments, settings, solver, false, ridgeExponent).core;
+    core = solvePrimal(moments, settings, solver, false, ridgeExponent).core;
   }
 
   const residualStart = performance.now();
@@ -387,7 +387,7 @@ export function fitFromMoments(moments: GramAccumulator, options: FitFromMoments
   const solver =
     options.solver === undefined ? 'auto' : checkOneOf(fn, 'options.solver', options.solver, PRIMAL_SOLVERS);
   const settings = readSolveOptions(fn, options, dim);
-  const solved = solvePrimal(fn, moments, settings, solver, true);
+  const solved = solvePrimal(moments, settings, solver, true);
   const weights = unscaleWeights(fn, solved.core.weights, solved.core.weightExponent, {
     what: 'the moments (the weights scale as B / G)',
   });
@@ -448,7 +448,6 @@ function readSolveOptions(fn: string, options: SolveOptions | undefined, dim: nu
  * moments, formed in the scaled units.
  */
 function solvePrimal(
-  fn: string,
   moments: GramAccumulator,
   settings: Settings,
   solver: Exclude<LinearSolver, 'dual'>,
