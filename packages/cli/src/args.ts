@@ -34,6 +34,11 @@ interface ValueOptionBase<T> extends OptionBase {
 export interface NumberOptionSpec extends ValueOptionBase<number>, RangeExpectation {
   /** The kind of value. */
   readonly kind: 'number';
+  /**
+   * Whether `max` itself is excluded (for "below 1").
+   * @defaultValue `false`
+   */
+  readonly exclusiveMax?: boolean;
 }
 
 /** A safe integer, optionally bounded. */
@@ -295,10 +300,13 @@ function columns(rows: readonly (readonly string[])[]): string {
   return rows.map(([left, right]) => `  ${left.padEnd(width)}  ${right}`.trimEnd()).join('\n');
 }
 
-function describeRange(range: RangeExpectation): string {
+/** Bounds of an option: core's range, plus an exclusive upper bound for numbers. */
+type OptionRange = RangeExpectation & { readonly exclusiveMax?: boolean };
+
+function describeRange(range: OptionRange): string {
   const parts: string[] = [];
   if (range.min !== undefined) parts.push(`${range.exclusiveMin === true ? '>' : '>='} ${range.min}`);
-  if (range.max !== undefined) parts.push(`<= ${range.max}`);
+  if (range.max !== undefined) parts.push(`${range.exclusiveMax === true ? '<' : '<='} ${range.max}`);
   return parts.length > 0 ? ` ${parts.join(' and ')}` : '';
 }
 
@@ -317,9 +325,9 @@ function expectedForm(option: Exclude<OptionSpec, BooleanOptionSpec>): string {
   }
 }
 
-function inRange(value: number, range: RangeExpectation): boolean {
+function inRange(value: number, range: OptionRange): boolean {
   if (range.min !== undefined && (range.exclusiveMin === true ? value <= range.min : value < range.min)) return false;
-  return range.max === undefined || value <= range.max;
+  return range.max === undefined || (range.exclusiveMax === true ? value < range.max : value <= range.max);
 }
 
 function convert(

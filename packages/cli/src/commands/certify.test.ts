@@ -86,7 +86,7 @@ describe('lattn certify', () => {
   });
 
   it.each([
-    [['--inputs', 'X.npy', '--rtol', '2'], '--rtol must be a number >= 0 and <= 1'],
+    [['--inputs', 'X.npy', '--rtol', '2'], '--rtol must be a number >= 0 and < 1'],
     [['--mode', 'all'], '--inputs is required'],
     [['--inputs', 'X.npy', '--targets', 'Y.npy'], "unknown option '--targets'"],
   ])('rejects %j in one line with exit code 2', async (args, message) => {

@@ -40,6 +40,7 @@ export const certifyCommand: Command = defineCommand({
       kind: 'number',
       min: 0,
       max: 1,
+      exclusiveMax: true,
       description: 'eigenvalues at or below rtol · λ_max count as zero (default: 100 · D · 2⁻⁵²)',
     },
     maxDirections: {

@@ -207,12 +207,17 @@ const CASES: Record<string, readonly Case[]> = {
     [
       'certify with rtol above 1',
       ['certify', '--inputs', '<dir>/X-ok.npy', '--rtol', '2'],
-      ["--rtol must be a number >= 0 and <= 1; received '2'"],
+      ["--rtol must be a number >= 0 and < 1; received '2'"],
     ],
     [
       'certify with a negative rtol',
       ['certify', '--inputs', '<dir>/X-ok.npy', '--rtol=-1e-3'],
-      ['--rtol must be a number >= 0 and <= 1'],
+      ['--rtol must be a number >= 0 and < 1'],
+    ],
+    [
+      'certify with rtol 1, which would count every eigenvalue as zero (regression: accepted, then refused by the library)',
+      ['certify', '--inputs', '<dir>/X-ok.npy', '--rtol', '1'],
+      ["--rtol must be a number >= 0 and < 1; received '1'"],
     ],
     [
       'certify with fractional --max-directions',
