@@ -88,11 +88,11 @@ const TASK_COMMANDS: readonly Command[] = [
     'random-mhla',
     'a random H-head teacher labels random sequences; the teacher is the construction',
     {
-      numSequences: { kind: 'integer', min: 1, default: 16, description: 'number of sequences B' },
-      sequenceLength: { kind: 'integer', min: 1, default: 8, description: 'tokens per sequence n' },
+      numSequences: { kind: 'integer', min: 1, max: 1_000_000, default: 16, description: 'number of sequences B' },
+      sequenceLength: { kind: 'integer', min: 1, max: 1_000_000, default: 8, description: 'tokens per sequence n' },
       modelDim: { kind: 'integer', min: 1, default: 4, description: 'token dimension d' },
-      outputDim: { kind: 'integer', min: 1, default: 2, description: 'output dimension dOut' },
-      numHeads: { kind: 'integer', min: 1, default: 2, description: "the teacher's heads H" },
+      outputDim: { kind: 'integer', min: 1, max: 4096, default: 2, description: 'output dimension dOut' },
+      numHeads: { kind: 'integer', min: 1, max: 1024, default: 2, description: "the teacher's heads H" },
       inputDistribution: {
         kind: 'enum',
         values: INPUT_DISTRIBUTIONS,
@@ -133,9 +133,9 @@ const TASK_COMMANDS: readonly Command[] = [
     'associative-memory',
     'key–value pairs in the context, a query at the end, its value as the target (mode last)',
     {
-      numSequences: { kind: 'integer', min: 1, default: 64, description: 'number of sequences B' },
+      numSequences: { kind: 'integer', min: 1, max: 1_000_000, default: 64, description: 'number of sequences B' },
       keyDim: { kind: 'integer', min: 1, default: 4, description: 'dimension of keys and values (tokens: 2 · keyDim)' },
-      numPairs: { kind: 'integer', min: 1, default: 4, description: 'key–value pairs per context' },
+      numPairs: { kind: 'integer', min: 1, max: 1_000_000, default: 4, description: 'key–value pairs per context' },
       keyDistribution: {
         kind: 'enum',
         values: KEY_DISTRIBUTIONS,
@@ -167,7 +167,13 @@ const TASK_COMMANDS: readonly Command[] = [
     'automata',
     "random DFAs: the transition table and a word in the context, the states' history as targets",
     {
-      numSequences: { kind: 'integer', min: 1, default: 32, description: 'number of sequences B, one automaton each' },
+      numSequences: {
+        kind: 'integer',
+        min: 1,
+        max: 1_000_000,
+        default: 32,
+        description: 'number of sequences B, one automaton each',
+      },
       numStates: { kind: 'integer', min: 1, max: 64, default: 4, description: 'states |Q| of every automaton' },
       numSymbols: { kind: 'integer', min: 1, max: 64, default: 2, description: 'alphabet size |Σ|' },
       wordLength: { kind: 'integer', min: 1, max: 4096, default: 8, description: 'word length n' },
@@ -189,7 +195,13 @@ const TASK_COMMANDS: readonly Command[] = [
     'turing',
     'Turing-machine computation histories: the table and the input in the context, the next history token as target',
     {
-      numSequences: { kind: 'integer', min: 1, default: 16, description: 'number of sequences B, one machine each' },
+      numSequences: {
+        kind: 'integer',
+        min: 1,
+        max: 1_000_000,
+        default: 16,
+        description: 'number of sequences B, one machine each',
+      },
       numStates: { kind: 'integer', min: 1, max: 32, default: 2, description: 'states |Q| of every machine' },
       wordLength: { kind: 'integer', min: 1, max: 64, default: 3, description: 'input length n' },
       numSteps: { kind: 'integer', min: 1, max: 64, default: 3, description: 'computation steps S' },
