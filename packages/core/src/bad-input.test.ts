@@ -8,7 +8,6 @@ import { describe, expect, it } from 'vitest';
 import { cholesky, choleskySolve } from './cholesky.js';
 import { checkDataset, checkSequences } from './dataset.js';
 import { eigh } from './eigh.js';
-import { isLattnError, type LattnErrorCode } from './errors.js';
 import { gram } from './gram.js';
 import { accumulateGram, createGramAccumulator, gramMoments, mergeGram } from './gram-accumulator.js';
 import { lstsq } from './lstsq.js';
@@ -20,104 +19,57 @@ import { minEigenvalue } from './min-eigenvalue.js';
 import { pinv } from './pinv.js';
 import { createRng } from './rng.js';
 import { svd } from './svd.js';
+import {
+  expectLattnError,
+  type MatrixArgument,
+  matrixArgumentRejections,
+  type Rejection,
+  withEntry,
+} from './testing/index.js';
 import { transpose } from './transpose.js';
 import { checkFinite, checkInteger, checkKnownKeys, checkMatrix, checkNumber, checkOneOf } from './validate.js';
-
-/** One row of the table: the call, the code it must throw, the function it must name, and words it must contain. */
-type Rejection = [label: string, run: () => unknown, code: LattnErrorCode, fn: string, parts: readonly string[]];
-
-/**
- * Runs `run` and checks the error contract: a `LattnError` with `code` whose message starts with `fn: `, follows
- * `… Expected …; received …`, and contains every one of `parts` (the argument's name, the value received, …).
- */
-function expectRejection(run: () => unknown, code: LattnErrorCode, fn: string, parts: readonly string[]): void {
-  let caught: unknown;
-  try {
-    run();
-  } catch (error) {
-    caught = error;
-  }
-  expect(isLattnError(caught), `expected a LattnError, got ${String(caught)}`).toBe(true);
-  const error = caught as { code: string; message: string };
-  expect(error.code, error.message).toBe(code);
-  expect(error.message.startsWith(`${fn}: `), error.message).toBe(true);
-  expect(error.message).toMatch(/\. Expected [\s\S]+; received [\s\S]+/);
-  for (const part of parts) expect(error.message).toContain(part);
-}
 
 const square = fromRows([
   [2, 1],
   [1, 2],
 ]);
 
-/** Structurally broken matrices: each must be an `INVALID_ARGUMENT` naming the argument. */
-const malformed: [string, unknown][] = [
-  ['undefined', undefined],
-  ['null', null],
-  ['a number', 3],
-  ['a string', 'abc'],
-  ['nested arrays', [[1, 2]]],
-  ['plain-array data', { rows: 2, cols: 2, data: [2, 1, 1, 2] }],
-  ['Float32Array data', { rows: 2, cols: 2, data: new Float32Array(4) }],
-  ['data of the wrong length', { rows: 2, cols: 2, data: new Float64Array(3) }],
-  ['negative sizes', { rows: -2, cols: -2, data: new Float64Array(4) }],
-  ['fractional sizes', { rows: 1.5, cols: 2, data: new Float64Array(3) }],
-  ['NaN sizes', { rows: Number.NaN, cols: 2, data: new Float64Array(0) }],
+/** A matrix argument of a linear-algebra export, `square` being valid for it. */
+const argument = (fn: string, name: string, call: (m: unknown) => unknown): MatrixArgument => ({
+  fn,
+  argument: name,
+  call,
+  valid: square,
+});
+
+/** Every matrix argument of every linear-algebra export, with valid values for the other arguments. */
+const matrixArguments: MatrixArgument[] = [
+  argument('matmul', 'a', (m) => matmul(m as Matrix, square)),
+  argument('matmul', 'b', (m) => matmul(square, m as Matrix)),
+  argument('transpose', 'a', (m) => transpose(m as Matrix)),
+  argument('gram', 'a', (m) => gram(m as Matrix)),
+  argument('cholesky', 'a', (m) => cholesky(m as Matrix)),
+  argument('choleskySolve', 'factor', (m) => choleskySolve(m as Matrix, square)),
+  argument('choleskySolve', 'b', (m) => choleskySolve(identity(2), m as Matrix)),
+  argument('eigh', 'a', (m) => eigh(m as Matrix)),
+  argument('minEigenvalue', 'a', (m) => minEigenvalue(m as Matrix)),
+  argument('maxEigenvalue', 'a', (m) => maxEigenvalue(m as Matrix)),
+  argument('svd', 'a', (m) => svd(m as Matrix)),
+  argument('matrixRank', 'a', (m) => matrixRank(m as Matrix)),
+  argument('pinv', 'a', (m) => pinv(m as Matrix)),
+  argument('lstsq', 'a', (m) => lstsq(m as Matrix, square)),
+  argument('lstsq', 'b', (m) => lstsq(square, m as Matrix)),
+  argument('accumulateGram', 'rows', (m) =>
+    accumulateGram(createGramAccumulator(2, { targetDim: 2 }), m as Matrix, square),
+  ),
+  argument('accumulateGram', 'targets', (m) =>
+    accumulateGram(createGramAccumulator(2, { targetDim: 2 }), square, m as Matrix),
+  ),
+  argument('checkMatrix', 'weights', (m) => checkMatrix('checkMatrix', 'weights', m)),
 ];
 
-/** `square` with one entry replaced: NaN and ±Infinity at the first, an inner and the last position. */
-const nonFinite: [string, Matrix, string][] = [Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY].flatMap(
-  (value) =>
-    [0, 1, 3].map((index): [string, Matrix, string] => {
-      const data = square.data.slice();
-      data[index] = value;
-      if (index === 1) data[2] = value; // keep it symmetric for the symmetric routines
-      return [`${value} at index ${index}`, { rows: 2, cols: 2, data }, String(value)];
-    }),
-);
-
-/** Every matrix slot of every linear-algebra export, with valid values for the other slots. */
-const matrixSlots: [fn: string, argument: string, call: (m: unknown) => unknown][] = [
-  ['matmul', 'a', (m) => matmul(m as Matrix, square)],
-  ['matmul', 'b', (m) => matmul(square, m as Matrix)],
-  ['transpose', 'a', (m) => transpose(m as Matrix)],
-  ['gram', 'a', (m) => gram(m as Matrix)],
-  ['cholesky', 'a', (m) => cholesky(m as Matrix)],
-  ['choleskySolve', 'factor', (m) => choleskySolve(m as Matrix, square)],
-  ['choleskySolve', 'b', (m) => choleskySolve(identity(2), m as Matrix)],
-  ['eigh', 'a', (m) => eigh(m as Matrix)],
-  ['minEigenvalue', 'a', (m) => minEigenvalue(m as Matrix)],
-  ['maxEigenvalue', 'a', (m) => maxEigenvalue(m as Matrix)],
-  ['svd', 'a', (m) => svd(m as Matrix)],
-  ['matrixRank', 'a', (m) => matrixRank(m as Matrix)],
-  ['pinv', 'a', (m) => pinv(m as Matrix)],
-  ['lstsq', 'a', (m) => lstsq(m as Matrix, square)],
-  ['lstsq', 'b', (m) => lstsq(square, m as Matrix)],
-  ['accumulateGram', 'rows', (m) => accumulateGram(createGramAccumulator(2, { targetDim: 2 }), m as Matrix, square)],
-  ['accumulateGram', 'targets', (m) => accumulateGram(createGramAccumulator(2, { targetDim: 2 }), square, m as Matrix)],
-  ['checkMatrix', 'weights', (m) => checkMatrix('checkMatrix', 'weights', m)],
-];
-
-const matrixRejections: Rejection[] = matrixSlots.flatMap(([fn, argument, call]) => [
-  ...malformed.map(
-    ([label, value]): Rejection => [
-      `${fn} ${argument}: ${label}`,
-      () => call(value),
-      'INVALID_ARGUMENT',
-      fn,
-      [argument],
-    ],
-  ),
-  ...nonFinite.map(
-    ([label, value, shown]): Rejection => [
-      `${fn} ${argument}: ${label}`,
-      () => call(value),
-      'NON_FINITE',
-      fn,
-      [argument, shown],
-    ],
-  ),
-]);
+// Non-finite entries are mirrored so the symmetric routines see the value rather than an asymmetry.
+const matrixRejections: Rejection[] = matrixArgumentRejections(matrixArguments, { symmetric: true });
 
 const shapeRejections: Rejection[] = [
   ['matmul: inner dimensions differ', () => matmul(square, zeros(3, 2)), 'SHAPE_MISMATCH', 'matmul', ['(3, 2)']],
@@ -467,7 +419,7 @@ const validationRejections: Rejection[] = [
   ],
   [
     'checkSequences: NaN in a later sequence',
-    () => checkSequences('f', 'inputs', [square, nonFinite[1][1]]),
+    () => checkSequences('f', 'inputs', [square, withEntry(square, 1, Number.NaN)]),
     'NON_FINITE',
     'f',
     ['inputs[1]', '(0, 1)'],
@@ -524,7 +476,8 @@ const validationRejections: Rejection[] = [
   ],
   [
     'checkDataset: Infinity in a target',
-    () => checkDataset('f', { inputs: [square], targets: [nonFinite[4][1]], mode: 'all' }),
+    () =>
+      checkDataset('f', { inputs: [square], targets: [withEntry(square, 1, Number.POSITIVE_INFINITY)], mode: 'all' }),
     'NON_FINITE',
     'f',
     ['dataset.targets[0]', 'Infinity'],
@@ -567,19 +520,23 @@ const rngRejections: Rejection[] = [
 ];
 
 describe('@lattn/core rejects hostile input with a LattnError naming the function, argument, expectation and value', () => {
-  it.each(matrixRejections)('%s', (_label, run, code, fn, parts) => expectRejection(run, code, fn, parts));
-  it.each(shapeRejections)('%s', (_label, run, code, fn, parts) => expectRejection(run, code, fn, parts));
-  it.each(optionRejections)('%s', (_label, run, code, fn, parts) => expectRejection(run, code, fn, parts));
-  it.each(matrixApiRejections)('%s', (_label, run, code, fn, parts) => expectRejection(run, code, fn, parts));
-  it.each(validationRejections)('%s', (_label, run, code, fn, parts) => expectRejection(run, code, fn, parts));
-  it.each(rngRejections)('%s', (_label, run, code, fn, parts) => expectRejection(run, code, fn, parts));
+  it.each([
+    ...matrixRejections,
+    ...shapeRejections,
+    ...optionRejections,
+    ...matrixApiRejections,
+    ...validationRejections,
+    ...rngRejections,
+  ])('%s', (_title, run, code, fn, parts) => {
+    expectLattnError(run, code, fn, parts);
+  });
 
   it('leaves a Gram accumulator unchanged when a chunk is rejected', () => {
     const accumulator = createGramAccumulator(2, { targetDim: 1 });
     accumulateGram(accumulator, square, fromRows([[1], [2]]));
     const before = structuredClone(accumulator);
-    expectRejection(
-      () => accumulateGram(accumulator, nonFinite[8][1], fromRows([[1], [2]])),
+    expectLattnError(
+      () => accumulateGram(accumulator, withEntry(square, 3, Number.NEGATIVE_INFINITY), fromRows([[1], [2]])),
       'NON_FINITE',
       'accumulateGram',
       ['rows'],
@@ -588,9 +545,9 @@ describe('@lattn/core rejects hostile input with a LattnError naming the functio
   });
 
   it('never mutates a rejected argument', () => {
-    const bad = nonFinite[0][1];
+    const bad = withEntry(square, 0, Number.NaN);
     const copy = bad.data.slice();
-    for (const [, , call] of matrixSlots) {
+    for (const { call } of matrixArguments) {
       try {
         call(bad);
       } catch {

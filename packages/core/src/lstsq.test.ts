@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { expectLattnError } from './__fixtures__/oracles.js';
 import { EPS, lowRank, plantedSingular } from './__fixtures__/planted-matrices.js';
 import { cholesky, choleskySolve } from './cholesky.js';
 import { lstsq } from './lstsq.js';
@@ -8,7 +7,7 @@ import { fromRows, type Matrix, toRows } from './matrix.js';
 import { pinv } from './pinv.js';
 import { createRng } from './rng.js';
 import { svd } from './svd.js';
-import { expectMatrixClose, expectVectorClose } from './testing/index.js';
+import { expectLattnError, expectMatrixClose, expectVectorClose } from './testing/index.js';
 import { transpose } from './transpose.js';
 
 /** The normal-equations solution `(AᵀA)⁻¹Aᵀb` by Cholesky: an independent route for full column rank. */
@@ -175,13 +174,14 @@ describe('lstsq', () => {
           fromRows([[1], [2], [3]]),
         ),
       'SHAPE_MISMATCH',
+      'lstsq',
     );
   });
 
   it('throws NON_FINITE for NaN in b and INVALID_ARGUMENT for bad options', () => {
     const a = fromRows([[1], [2]]);
-    expectLattnError(() => lstsq(a, fromRows([[1], [Number.NaN]])), 'NON_FINITE');
-    expectLattnError(() => lstsq(a, fromRows([[1], [2]]), { rtol: -1 }), 'INVALID_ARGUMENT');
-    expectLattnError(() => lstsq(a, fromRows([[1], [2]]), { rcond: 1 } as never), 'INVALID_ARGUMENT');
+    expectLattnError(() => lstsq(a, fromRows([[1], [Number.NaN]])), 'NON_FINITE', 'lstsq');
+    expectLattnError(() => lstsq(a, fromRows([[1], [2]]), { rtol: -1 }), 'INVALID_ARGUMENT', 'lstsq');
+    expectLattnError(() => lstsq(a, fromRows([[1], [2]]), { rcond: 1 } as never), 'INVALID_ARGUMENT', 'lstsq');
   });
 });

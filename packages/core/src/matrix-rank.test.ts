@@ -1,10 +1,10 @@
 import { SingularValueDecomposition } from 'ml-matrix';
 import { describe, expect, it } from 'vitest';
-import { expectLattnError, toMl } from './__fixtures__/oracles.js';
+import { toMl } from './__fixtures__/oracles.js';
 import { EPS, lowRank, plantedSingular } from './__fixtures__/planted-matrices.js';
 import { fromRows, identity } from './matrix.js';
 import { matrixRank } from './matrix-rank.js';
-import { expectVectorClose } from './testing/index.js';
+import { expectLattnError, expectVectorClose } from './testing/index.js';
 
 describe('matrixRank', () => {
   it.each([
@@ -54,9 +54,9 @@ describe('matrixRank', () => {
   });
 
   it('throws for invalid input with its code', () => {
-    expectLattnError(() => matrixRank(fromRows([[Number.NaN]])), 'NON_FINITE');
-    expectLattnError(() => matrixRank(fromRows([[1]]), { rtol: Number.NaN }), 'INVALID_ARGUMENT');
-    expectLattnError(() => matrixRank(fromRows([[1]]), { tol: 1 } as never), 'INVALID_ARGUMENT');
-    expectLattnError(() => matrixRank('a' as never), 'INVALID_ARGUMENT');
+    expectLattnError(() => matrixRank(fromRows([[Number.NaN]])), 'NON_FINITE', 'matrixRank');
+    expectLattnError(() => matrixRank(fromRows([[1]]), { rtol: Number.NaN }), 'INVALID_ARGUMENT', 'matrixRank');
+    expectLattnError(() => matrixRank(fromRows([[1]]), { tol: 1 } as never), 'INVALID_ARGUMENT', 'matrixRank');
+    expectLattnError(() => matrixRank('a' as never), 'INVALID_ARGUMENT', 'matrixRank');
   });
 });

@@ -1,6 +1,6 @@
 import { expect, it, describe as suite } from 'vitest';
-import { expectLattnError } from './__fixtures__/oracles.js';
 import { describe, fromRows, get, identity, matrixFrom, shapeOf, toRows, zeros } from './matrix.js';
+import { expectLattnError } from './testing/index.js';
 
 suite('zeros and identity', () => {
   it('make fresh matrices of the requested shape', () => {
@@ -16,13 +16,13 @@ suite('zeros and identity', () => {
   });
 
   it('throw INVALID_ARGUMENT naming the size for negative, fractional or non-numeric sizes', () => {
-    expectLattnError(() => zeros(-1, 2), 'INVALID_ARGUMENT', [
+    expectLattnError(() => zeros(-1, 2), 'INVALID_ARGUMENT', 'zeros', [
       'zeros: rows must be a non-negative integer',
       'received -1',
     ]);
-    expectLattnError(() => zeros(2, 1.5), 'INVALID_ARGUMENT', ['zeros: cols', 'received 1.5']);
-    expectLattnError(() => identity(Number.NaN), 'INVALID_ARGUMENT', ['identity: size', 'received NaN']);
-    expectLattnError(() => zeros('2' as unknown as number, 2), 'INVALID_ARGUMENT', ["received '2'"]);
+    expectLattnError(() => zeros(2, 1.5), 'INVALID_ARGUMENT', 'zeros', ['zeros: cols', 'received 1.5']);
+    expectLattnError(() => identity(Number.NaN), 'INVALID_ARGUMENT', 'identity', ['identity: size', 'received NaN']);
+    expectLattnError(() => zeros('2' as unknown as number, 2), 'INVALID_ARGUMENT', 'zeros', ["received '2'"]);
   });
 });
 
@@ -41,7 +41,7 @@ suite('matrixFrom', () => {
   });
 
   it('throws SHAPE_MISMATCH when the data length is not rows · cols', () => {
-    expectLattnError(() => matrixFrom(2, 2, [1, 2, 3]), 'SHAPE_MISMATCH', [
+    expectLattnError(() => matrixFrom(2, 2, [1, 2, 3]), 'SHAPE_MISMATCH', 'matrixFrom', [
       'matrixFrom: data has the wrong length',
       'Expected 4 entries for (2, 2); received 3',
     ]);
@@ -66,19 +66,19 @@ suite('fromRows and toRows', () => {
   });
 
   it('throws SHAPE_MISMATCH naming the first ragged row', () => {
-    expectLattnError(() => fromRows([[1, 2], [3, 4], [5]]), 'SHAPE_MISMATCH', [
+    expectLattnError(() => fromRows([[1, 2], [3, 4], [5]]), 'SHAPE_MISMATCH', 'fromRows', [
       'fromRows: rows are ragged',
       'Expected row 2 to have 2 entries; received 1',
     ]);
-    expectLattnError(() => fromRows([[1], 'x' as unknown as number[]]), 'SHAPE_MISMATCH', ["received 'x'"]);
+    expectLattnError(() => fromRows([[1], 'x' as unknown as number[]]), 'SHAPE_MISMATCH', 'fromRows', ["received 'x'"]);
   });
 
   it('throws INVALID_ARGUMENT for a non-number entry or a non-array', () => {
-    expectLattnError(() => fromRows([[1, '2' as unknown as number]]), 'INVALID_ARGUMENT', [
+    expectLattnError(() => fromRows([[1, '2' as unknown as number]]), 'INVALID_ARGUMENT', 'fromRows', [
       'fromRows: entry (0, 1) is not a number',
       "received '2'",
     ]);
-    expectLattnError(() => fromRows('abc' as unknown as number[][]), 'INVALID_ARGUMENT', [
+    expectLattnError(() => fromRows('abc' as unknown as number[][]), 'INVALID_ARGUMENT', 'fromRows', [
       'fromRows: values must be an array of rows',
     ]);
   });
@@ -96,12 +96,12 @@ suite('get and shapeOf', () => {
 
   it('get throws INVALID_ARGUMENT for an index out of range or not an integer', () => {
     const a = zeros(2, 3);
-    expectLattnError(() => get(a, 2, 0), 'INVALID_ARGUMENT', [
+    expectLattnError(() => get(a, 2, 0), 'INVALID_ARGUMENT', 'get', [
       'get: index out of range',
       'Expected 0 <= i < 2 and 0 <= j < 3; received (2, 0)',
     ]);
-    expectLattnError(() => get(a, 0, -1), 'INVALID_ARGUMENT', ['received (0, -1)']);
-    expectLattnError(() => get(a, 0.5, 0), 'INVALID_ARGUMENT', ['received (0.5, 0)']);
+    expectLattnError(() => get(a, 0, -1), 'INVALID_ARGUMENT', 'get', ['received (0, -1)']);
+    expectLattnError(() => get(a, 0.5, 0), 'INVALID_ARGUMENT', 'get', ['received (0.5, 0)']);
   });
 });
 

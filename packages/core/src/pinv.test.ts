@@ -1,13 +1,13 @@
 import { pseudoInverse } from 'ml-matrix';
 import { describe, expect, it } from 'vitest';
-import { expectLattnError, fromMl, toMl } from './__fixtures__/oracles.js';
+import { fromMl, toMl } from './__fixtures__/oracles.js';
 import { EPS, lowRank } from './__fixtures__/planted-matrices.js';
 import { cholesky, choleskySolve } from './cholesky.js';
 import { matmul } from './matmul.js';
 import { fromRows, identity } from './matrix.js';
 import { pinv } from './pinv.js';
 import { createRng } from './rng.js';
-import { expectMatrixClose } from './testing/index.js';
+import { expectLattnError, expectMatrixClose } from './testing/index.js';
 import { transpose } from './transpose.js';
 
 describe('pinv', () => {
@@ -92,8 +92,8 @@ describe('pinv', () => {
   });
 
   it('throws for invalid input with its code', () => {
-    expectLattnError(() => pinv(fromRows([[Number.POSITIVE_INFINITY]])), 'NON_FINITE');
-    expectLattnError(() => pinv(fromRows([[1]]), { atol: -1 }), 'INVALID_ARGUMENT');
-    expectLattnError(() => pinv(fromRows([[1]]), { tol: 1 } as never), 'INVALID_ARGUMENT');
+    expectLattnError(() => pinv(fromRows([[Number.POSITIVE_INFINITY]])), 'NON_FINITE', 'pinv');
+    expectLattnError(() => pinv(fromRows([[1]]), { atol: -1 }), 'INVALID_ARGUMENT', 'pinv');
+    expectLattnError(() => pinv(fromRows([[1]]), { tol: 1 } as never), 'INVALID_ARGUMENT', 'pinv');
   });
 });

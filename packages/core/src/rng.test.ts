@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { expectLattnError, naiveMatmul } from './__fixtures__/oracles.js';
+import { naiveMatmul } from './__fixtures__/oracles.js';
 import { identity } from './matrix.js';
 import { createRng } from './rng.js';
-import { expectMatrixClose } from './testing/index.js';
+import { expectLattnError, expectMatrixClose } from './testing/index.js';
 import { transpose } from './transpose.js';
 
 const SAMPLES = 200_000;
@@ -69,7 +69,9 @@ describe('createRng determinism', () => {
 
   it('throws INVALID_ARGUMENT for a seed that is not a safe integer', () => {
     for (const seed of [1.5, Number.NaN, 2 ** 53, '3']) {
-      expectLattnError(() => createRng(seed as number), 'INVALID_ARGUMENT', ['createRng: seed must be a safe integer']);
+      expectLattnError(() => createRng(seed as number), 'INVALID_ARGUMENT', 'createRng', [
+        'createRng: seed must be a safe integer',
+      ]);
     }
   });
 });
@@ -127,9 +129,9 @@ describe('Rng distributions (fixed seed, 200 000 draws, bounds at 5 standard err
     const rng = createRng(5);
     const value = rng.integer(0, 2 ** 32);
     expect(value >= 0 && value < 2 ** 32).toBe(true);
-    expectLattnError(() => rng.integer(3, 3), 'INVALID_ARGUMENT', ['Rng.integer', 'received (3, 3)']);
-    expectLattnError(() => rng.integer(0, 2 ** 32 + 1), 'INVALID_ARGUMENT', ['Rng.integer']);
-    expectLattnError(() => rng.integer(0.5, 2), 'INVALID_ARGUMENT', ['received (0.5, 2)']);
+    expectLattnError(() => rng.integer(3, 3), 'INVALID_ARGUMENT', 'Rng.integer', ['Rng.integer', 'received (3, 3)']);
+    expectLattnError(() => rng.integer(0, 2 ** 32 + 1), 'INVALID_ARGUMENT', 'Rng.integer', ['Rng.integer']);
+    expectLattnError(() => rng.integer(0.5, 2), 'INVALID_ARGUMENT', 'Rng.integer', ['received (0.5, 2)']);
   });
 });
 
@@ -163,8 +165,11 @@ describe('Rng matrices', () => {
     const rng = createRng(9);
     expect(rng.normalMatrix(3, 2).data.length).toBe(6);
     expect(rng.uniformMatrix(0, 5)).toEqual({ rows: 0, cols: 5, data: new Float64Array(0) });
-    expectLattnError(() => rng.normalMatrix(-1, 2), 'INVALID_ARGUMENT', ['Rng.normalMatrix', 'received (-1, 2)']);
-    expectLattnError(() => rng.uniformMatrix(1, 0.5), 'INVALID_ARGUMENT', ['Rng.uniformMatrix']);
+    expectLattnError(() => rng.normalMatrix(-1, 2), 'INVALID_ARGUMENT', 'Rng.normalMatrix', [
+      'Rng.normalMatrix',
+      'received (-1, 2)',
+    ]);
+    expectLattnError(() => rng.uniformMatrix(1, 0.5), 'INVALID_ARGUMENT', 'Rng.uniformMatrix', ['Rng.uniformMatrix']);
   });
 
   it.each([1, 2, 5, 50])('draws orthogonal matrices: QᵀQ = QQᵀ = I to 1e-13 for n = %i', (n) => {

@@ -1,12 +1,12 @@
 import { SingularValueDecomposition } from 'ml-matrix';
 import { describe, expect, it } from 'vitest';
-import { expectLattnError, toMl } from './__fixtures__/oracles.js';
+import { toMl } from './__fixtures__/oracles.js';
 import { EPS, gramOfColumns, lowRank, plantedSingular } from './__fixtures__/planted-matrices.js';
 import { matmul } from './matmul.js';
 import { fromRows, identity, type Matrix } from './matrix.js';
 import { createRng } from './rng.js';
 import { svd } from './svd.js';
-import { expectMatrixClose, expectVectorClose } from './testing/index.js';
+import { expectLattnError, expectMatrixClose, expectVectorClose } from './testing/index.js';
 import { transpose } from './transpose.js';
 
 /** `U·diag(s)·Vᵀ`. */
@@ -161,13 +161,13 @@ describe('svd', () => {
   });
 
   it('throws NON_FINITE for NaN or Infinity', () => {
-    expectLattnError(() => svd(fromRows([[1, Number.NaN]])), 'NON_FINITE');
+    expectLattnError(() => svd(fromRows([[1, Number.NaN]])), 'NON_FINITE', 'svd');
   });
 
   it('throws INVALID_ARGUMENT for unknown or invalid options and non-matrices', () => {
     const a = fromRows([[1, 2]]);
-    expectLattnError(() => svd(a, { rtol: 1 } as never), 'INVALID_ARGUMENT');
-    expectLattnError(() => svd(a, { vectors: 1 } as never), 'INVALID_ARGUMENT');
-    expectLattnError(() => svd({ rows: 2, cols: 2, data: new Float64Array(3) }), 'INVALID_ARGUMENT');
+    expectLattnError(() => svd(a, { rtol: 1 } as never), 'INVALID_ARGUMENT', 'svd');
+    expectLattnError(() => svd(a, { vectors: 1 } as never), 'INVALID_ARGUMENT', 'svd');
+    expectLattnError(() => svd({ rows: 2, cols: 2, data: new Float64Array(3) }), 'INVALID_ARGUMENT', 'svd');
   });
 });

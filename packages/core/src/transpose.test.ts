@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { expectLattnError, fromMl, toMl } from './__fixtures__/oracles.js';
+import { fromMl, toMl } from './__fixtures__/oracles.js';
 import { fromRows, type Matrix, toRows, zeros } from './matrix.js';
 import { createRng } from './rng.js';
-import { expectMatrixClose } from './testing/index.js';
+import { expectLattnError, expectMatrixClose } from './testing/index.js';
 import { transpose } from './transpose.js';
 
 describe('transpose', () => {
@@ -50,10 +50,16 @@ describe('transpose', () => {
   });
 
   it('throws NON_FINITE for NaN and INVALID_ARGUMENT for a non-matrix', () => {
-    expectLattnError(() => transpose(fromRows([[Number.NaN]])), 'NON_FINITE', ['transpose: a', 'entry (0, 0)']);
-    expectLattnError(() => transpose({ rows: 2, cols: 2, data: new Float64Array(3) }), 'INVALID_ARGUMENT', [
-      'transpose: a is not a matrix',
+    expectLattnError(() => transpose(fromRows([[Number.NaN]])), 'NON_FINITE', 'transpose', [
+      'transpose: a',
+      'entry (0, 0)',
     ]);
-    expectLattnError(() => transpose(null as unknown as Matrix), 'INVALID_ARGUMENT', ['received null']);
+    expectLattnError(
+      () => transpose({ rows: 2, cols: 2, data: new Float64Array(3) }),
+      'INVALID_ARGUMENT',
+      'transpose',
+      ['transpose: a is not a matrix'],
+    );
+    expectLattnError(() => transpose(null as unknown as Matrix), 'INVALID_ARGUMENT', 'transpose', ['received null']);
   });
 });

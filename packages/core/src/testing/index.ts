@@ -1,14 +1,21 @@
 /**
- * Test helpers shared by every lattn package: the one way to compare numbers in a test.
+ * Test helpers shared by every lattn package: the one way to compare numbers in a test, and the one way to check
+ * the error contract.
  *
  * Closeness is numpy's `allclose` rule applied entry by entry: `|actual − expected| <= atol + rtol · |expected|`;
  * NaN and ±Infinity match only the identical value.
  * A failure throws an `Error` naming the first failing `(i, j)` entry, both values, the tolerance, and the largest
  * relative error overall, so any test runner reports it.
  *
+ * Rejections are checked by {@link expectLattnError} (code, function name, the house message template, fragments);
+ * {@link matrixArgumentRejections} builds the hostile-input rows every matrix argument must reject.
+ *
  * @packageDocumentation
  */
 import type { Matrix } from '../matrix.js';
+
+export type { MatrixArgument, MatrixArgumentRejectionOptions, Rejection } from './rejections.js';
+export { expectLattnError, matrixArgumentRejections, withEntry } from './rejections.js';
 
 /** Tolerances of {@link expectMatrixClose} and {@link expectVectorClose}. */
 export interface CloseOptions {
