@@ -7,6 +7,8 @@ import { expect } from 'vitest';
 import { isLattnError, type LattnErrorCode } from '../errors.js';
 import type { Matrix } from '../matrix.js';
 
+export { stackRows } from '../testing/index.js';
+
 /** `A · B` by the definition, `C[i][j] = Σ_k A[i][k] B[k][j]`, summed in index order. */
 export function naiveMatmul(a: Matrix, b: Matrix): Matrix {
   const data = new Float64Array(a.rows * b.cols);
@@ -34,34 +36,19 @@ export function naiveGram(a: Matrix): Matrix {
   return { rows: n, cols: n, data };
 }
 
-/** Rows stacked on top of each other: `[a; b; …]`. */
-export function stackRows(parts: readonly Matrix[], cols: number): Matrix {
-  const rows = parts.reduce((total, part) => total + part.rows, 0);
-  const data = new Float64Array(rows * cols);
-  let offset = 0;
-  for (const part of parts) {
-    data.set(part.data, offset);
-    offset += part.data.length;
-  }
-  return { rows, cols, data };
-}
-
 /** A copy of a lattn matrix as an ml-matrix `Matrix`. */
 export function toMl(a: Matrix): MlMatrix {
-  const out = new MlMatrix(a.rows, a.cols);
-  for (let i = 0; i < a.rows; i++) for (let j = 0; j < a.cols; j++) out.set(i, j, a.data[i * a.cols + j]);
-  return out;
+  return MlMatrix.from1DArray(a.rows, a.cols, a.data);
 }
 
 /** A copy of an ml-matrix `Matrix` as a lattn matrix. */
 export function fromMl(a: MlMatrix): Matrix {
-  const data = new Float64Array(a.rows * a.columns);
-  for (let i = 0; i < a.rows; i++) for (let j = 0; j < a.columns; j++) data[i * a.columns + j] = a.get(i, j);
-  return { rows: a.rows, cols: a.columns, data };
+  return { rows: a.rows, cols: a.columns, data: Float64Array.from(a.to1DArray()) };
 }
 
 /**
- * Asserts that `run` throws a `LattnError` with `code` whose message contains every one of `parts`.
+ * Asserts that `run` throws a `LattnError` with `code` whose message contains every one of `parts`: the kernel
+ * tests' form, which does not name the function (other tests use `expectLattnError` of `@lattn/core/testing`).
  *
  * @returns The message, for further checks.
  */

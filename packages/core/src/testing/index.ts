@@ -9,6 +9,7 @@
  *
  * Rejections are checked by {@link expectLattnError} (code, function name, the house message template, fragments);
  * {@link matrixArgumentRejections} builds the hostile-input rows every matrix argument must reject.
+ * {@link stackRows} stacks per-sequence features or targets for reference routes.
  *
  * @packageDocumentation
  */
@@ -16,6 +17,7 @@ import type { Matrix } from '../matrix.js';
 
 export type { MatrixArgument, MatrixArgumentRejectionOptions, Rejection } from './rejections.js';
 export { expectLattnError, matrixArgumentRejections, withEntry } from './rejections.js';
+export { stackRows } from './stack-rows.js';
 
 /** Tolerances of {@link expectMatrixClose} and {@link expectVectorClose}. */
 export interface CloseOptions {
