@@ -4,7 +4,14 @@
  * never a bare `TypeError`/`RangeError`, a silent `Infinity`, or a 4 GiB allocation. docs/reliability.md
  * summarises the table.
  */
-import { fromRows, isLattnError, type LattnErrorCode, type Matrix, zeros } from '@lattn/core';
+import { fromRows, type Matrix, zeros } from '@lattn/core';
+import {
+  expectLattnError,
+  type MatrixArgument,
+  matrixArgumentRejections,
+  type Rejection,
+  withEntry,
+} from '@lattn/core/testing';
 import { describe, expect, it } from 'vitest';
 import { equivalent } from './equivalent.js';
 import { cubicFeatures, unfoldedFeatures } from './features.js';
@@ -15,23 +22,6 @@ import { cubicKernel, kernelMatrix } from './kernel.js';
 import { featureDim, featureTriple, MAX_ARRAY_ENTRIES, pairIndex } from './layout.js';
 import { createModel, type MhlaModel } from './model.js';
 import { accumulateFeatureMoments } from './moments.js';
-
-type Rejection = [label: string, run: () => unknown, code: LattnErrorCode, fn: string, parts: readonly string[]];
-
-function expectRejection(run: () => unknown, code: LattnErrorCode, fn: string, parts: readonly string[]): void {
-  let caught: unknown;
-  try {
-    run();
-  } catch (error) {
-    caught = error;
-  }
-  expect(isLattnError(caught), `expected a LattnError, got ${String(caught)}`).toBe(true);
-  const error = caught as { code: string; message: string };
-  expect(error.code, error.message).toBe(code);
-  expect(error.message.startsWith(`${fn}: `), error.message).toBe(true);
-  expect(error.message).toMatch(/\. Expected [\s\S]+; received [\s\S]+/);
-  for (const part of parts) expect(error.message).toContain(part);
-}
 
 const z = fromRows([
   [1, 2],
@@ -50,75 +40,47 @@ const model = createModel({
 });
 const weights = foldModel(model); // (1, 6)
 
-const malformed: [string, unknown][] = [
-  ['null', null],
-  ['a string', 'abc'],
-  ['nested arrays', [[1, 2]]],
-  ['plain-array data', { rows: 1, cols: 2, data: [1, 2] }],
-  ['data of the wrong length', { rows: 2, cols: 2, data: new Float64Array(3) }],
+/** A sequence argument: the function, the argument's name in messages, and the call with that argument replaced. */
+const sequence = (fn: string, argument: string, call: (s: unknown) => unknown): MatrixArgument => ({
+  fn,
+  argument,
+  call,
+  valid: z,
+});
+
+/** Every sequence argument of every export. */
+const sequenceArguments: MatrixArgument[] = [
+  sequence('forward', 'inputs[0]', (s) => forward(model, [s as Matrix])),
+  sequence('forward', 'inputs[1]', (s) => forward(model, [z, s as Matrix])),
+  sequence('forwardFolded', 'inputs[0]', (s) => forwardFolded(weights, [s as Matrix])),
+  sequence('cubicFeatures', 'sequence', (s) => cubicFeatures(s as Matrix)),
+  sequence('unfoldedFeatures', 'sequence', (s) => unfoldedFeatures(s as Matrix)),
+  sequence('cubicKernel', 'a', (s) => cubicKernel(s as Matrix, 0, z, 0)),
+  sequence('cubicKernel', 'b', (s) => cubicKernel(z, 0, s as Matrix, 0)),
+  sequence('kernelMatrix', 'inputs[1]', (s) => kernelMatrix([z, s as Matrix])),
+  sequence('accumulateFeatureMoments', 'inputs[0]', (s) => accumulateFeatureMoments([s as Matrix])),
 ];
 
-function withEntry(m: Matrix, index: number, value: number): Matrix {
-  const data = m.data.slice();
-  data[index] = value;
-  return { rows: m.rows, cols: m.cols, data };
-}
-
-const nonFinite: [string, (m: Matrix) => Matrix, string][] = [
-  Number.NaN,
-  Number.POSITIVE_INFINITY,
-  Number.NEGATIVE_INFINITY,
-].flatMap((value) => [
-  [`${value} first`, (m: Matrix) => withEntry(m, 0, value), String(value)] as [string, (m: Matrix) => Matrix, string],
-  [`${value} last`, (m: Matrix) => withEntry(m, m.data.length - 1, value), String(value)] as [
-    string,
-    (m: Matrix) => Matrix,
-    string,
-  ],
-]);
-
-/** Every sequence slot: the function, the argument's name in messages, and the call with that slot replaced. */
-const sequenceSlots: [fn: string, argument: string, call: (s: unknown) => unknown][] = [
-  ['forward', 'inputs[0]', (s) => forward(model, [s as Matrix])],
-  ['forward', 'inputs[1]', (s) => forward(model, [z, s as Matrix])],
-  ['forwardFolded', 'inputs[0]', (s) => forwardFolded(weights, [s as Matrix])],
-  ['cubicFeatures', 'sequence', (s) => cubicFeatures(s as Matrix)],
-  ['unfoldedFeatures', 'sequence', (s) => unfoldedFeatures(s as Matrix)],
-  ['cubicKernel', 'a', (s) => cubicKernel(s as Matrix, 0, z, 0)],
-  ['cubicKernel', 'b', (s) => cubicKernel(z, 0, s as Matrix, 0)],
-  ['kernelMatrix', 'inputs[1]', (s) => kernelMatrix([z, s as Matrix])],
-  ['accumulateFeatureMoments', 'inputs[0]', (s) => accumulateFeatureMoments([s as Matrix])],
-];
-
-const sequenceRejections: Rejection[] = sequenceSlots.flatMap(([fn, argument, call]) => [
-  ...malformed.map(
-    ([label, value]): Rejection => [
-      `${fn} ${argument}: ${label}`,
-      () => call(value),
+const sequenceRejections: Rejection[] = [
+  ...matrixArgumentRejections(sequenceArguments),
+  ...sequenceArguments.flatMap(({ fn, argument, call }): Rejection[] => [
+    [
+      `${fn} ${argument}: a zero-length sequence`,
+      () => call(zeros(0, 2)),
       'INVALID_ARGUMENT',
+      fn,
+      [argument, '(0, 2)'],
+    ],
+    [
+      `${fn} ${argument}: zero-width tokens`,
+      () => call(zeros(2, 0)),
+      // A width fixed by the model or an earlier sequence is a shape mismatch; a free one is an empty sequence.
+      fn === 'forward' || argument === 'b' || argument.endsWith('[1]') ? 'SHAPE_MISMATCH' : 'INVALID_ARGUMENT',
       fn,
       [argument],
     ],
-  ),
-  ...nonFinite.map(
-    ([label, make, shown]): Rejection => [
-      `${fn} ${argument}: ${label}`,
-      () => call(make(z)),
-      'NON_FINITE',
-      fn,
-      [argument, shown],
-    ],
-  ),
-  [`${fn} ${argument}: a zero-length sequence`, () => call(zeros(0, 2)), 'INVALID_ARGUMENT', fn, [argument, '(0, 2)']],
-  [
-    `${fn} ${argument}: zero-width tokens`,
-    () => call(zeros(2, 0)),
-    // A width fixed by the model or an earlier sequence is a shape mismatch; a free one is an empty sequence.
-    fn === 'forward' || argument === 'b' || argument.endsWith('[1]') ? 'SHAPE_MISMATCH' : 'INVALID_ARGUMENT',
-    fn,
-    [argument],
-  ],
-]);
+  ]),
+];
 
 const batchRejections: Rejection[] = (
   [
@@ -193,33 +155,12 @@ const modelRejections: Rejection[] = (
 ]);
 
 const weightsRejections: Rejection[] = [
-  ...(
-    [
-      ['unfoldWeights', 'weights', (w: unknown) => unfoldWeights(w as Matrix)],
-      ['forwardFolded', 'weights', (w: unknown) => forwardFolded(w as Matrix, [z])],
-      ['equivalent', 'a', (w: unknown) => equivalent(w as Matrix, weights)],
-      ['equivalent', 'b', (w: unknown) => equivalent(weights, w as Matrix)],
-      ['foldUnfolded', 'unfolded', (w: unknown) => foldUnfolded(w as Matrix)],
-    ] as const
-  ).flatMap(([fn, argument, call]): Rejection[] => [
-    ...malformed.map(
-      ([label, value]): Rejection => [
-        `${fn} ${argument}: ${label}`,
-        () => call(value),
-        'INVALID_ARGUMENT',
-        fn,
-        [argument],
-      ],
-    ),
-    ...nonFinite.map(
-      ([label, make, shown]): Rejection => [
-        `${fn} ${argument}: ${label}`,
-        () => call(make(fn === 'foldUnfolded' ? zeros(2, 4) : weights)),
-        'NON_FINITE',
-        fn,
-        [argument, shown],
-      ],
-    ),
+  ...matrixArgumentRejections([
+    { fn: 'unfoldWeights', argument: 'weights', call: (w) => unfoldWeights(w as Matrix), valid: weights },
+    { fn: 'forwardFolded', argument: 'weights', call: (w) => forwardFolded(w as Matrix, [z]), valid: weights },
+    { fn: 'equivalent', argument: 'a', call: (w) => equivalent(w as Matrix, weights), valid: weights },
+    { fn: 'equivalent', argument: 'b', call: (w) => equivalent(weights, w as Matrix), valid: weights },
+    { fn: 'foldUnfolded', argument: 'unfolded', call: (w) => foldUnfolded(w as Matrix), valid: zeros(2, 4) },
   ]),
   [
     'unfoldWeights: 5 columns (no folded dimension)',
@@ -583,14 +524,18 @@ const limitRejections: Rejection[] = [
 ];
 
 describe('@lattn/feature-map rejects hostile input with a LattnError naming the function, argument, expectation and value', () => {
-  it.each(sequenceRejections)('%s', (_label, run, code, fn, parts) => expectRejection(run, code, fn, parts));
-  it.each(batchRejections)('%s', (_label, run, code, fn, parts) => expectRejection(run, code, fn, parts));
-  it.each(modelRejections)('%s', (_label, run, code, fn, parts) => expectRejection(run, code, fn, parts));
-  it.each(weightsRejections)('%s', (_label, run, code, fn, parts) => expectRejection(run, code, fn, parts));
-  it.each(createModelRejections)('%s', (_label, run, code, fn, parts) => expectRejection(run, code, fn, parts));
-  it.each(layoutRejections)('%s', (_label, run, code, fn, parts) => expectRejection(run, code, fn, parts));
-  it.each(optionRejections)('%s', (_label, run, code, fn, parts) => expectRejection(run, code, fn, parts));
-  it.each(limitRejections)('%s', (_label, run, code, fn, parts) => expectRejection(run, code, fn, parts));
+  it.each([
+    ...sequenceRejections,
+    ...batchRejections,
+    ...modelRejections,
+    ...weightsRejections,
+    ...createModelRejections,
+    ...layoutRejections,
+    ...optionRejections,
+    ...limitRejections,
+  ])('%s', (_title, run, code, fn, parts) => {
+    expectLattnError(run, code, fn, parts);
+  });
 
   it('computes features that underflow (tokens at 1e-150) as zeros, their correct value to absolute precision', () => {
     const psi = cubicFeatures(fromRows([[1e-150, 2e-150]]));

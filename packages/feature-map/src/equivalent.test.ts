@@ -1,7 +1,7 @@
 import { fromRows, type Matrix, zeros } from '@lattn/core';
-import { expectMatrixClose } from '@lattn/core/testing';
+import { expectLattnError, expectMatrixClose } from '@lattn/core/testing';
 import { describe, expect, it } from 'vitest';
-import { expectLattnError, randomModel, randomSequences, rngFor } from './__fixtures__/random.js';
+import { randomModel, randomSequences, rngFor } from './__fixtures__/random.js';
 import { equivalent } from './equivalent.js';
 import { foldModel, foldUnfolded, unfoldWeights } from './fold.js';
 import { forward } from './forward.js';

@@ -4,10 +4,10 @@
  * the folded weights is detected), the kernel identity, the layout bijection, and exact scaling to 1e±150.
  */
 import { createRng, type Matrix, matmul, type Rng, transpose } from '@lattn/core';
-import { expectMatrixClose } from '@lattn/core/testing';
+import { expectMatrixClose, stackRows } from '@lattn/core/testing';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { naiveForward, randomModel, randomSequences, rngFor, stackRows } from './__fixtures__/random.js';
+import { naiveForward, randomModel, randomSequences, rngFor } from './__fixtures__/random.js';
 import { equivalent } from './equivalent.js';
 import { cubicFeatures, unfoldedFeatures } from './features.js';
 import { foldModel, foldUnfolded, unfoldWeights } from './fold.js';

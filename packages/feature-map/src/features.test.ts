@@ -1,7 +1,7 @@
 import { fromRows, zeros } from '@lattn/core';
-import { expectMatrixClose } from '@lattn/core/testing';
+import { expectLattnError, expectMatrixClose } from '@lattn/core/testing';
 import { describe, expect, it } from 'vitest';
-import { expectLattnError, lastRow, prefixMomentReference, randomSequences, rngFor } from './__fixtures__/random.js';
+import { lastRow, prefixMomentReference, randomSequences, rngFor } from './__fixtures__/random.js';
 import { cubicFeatures, unfoldedFeatures } from './features.js';
 import { featureDim, featureTriple } from './layout.js';
 

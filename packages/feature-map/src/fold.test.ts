@@ -1,8 +1,8 @@
 import { fromRows, type Matrix, zeros } from '@lattn/core';
-import { expectMatrixClose } from '@lattn/core/testing';
+import { expectLattnError, expectMatrixClose } from '@lattn/core/testing';
 import { SingularValueDecomposition } from 'ml-matrix';
 import { describe, expect, it } from 'vitest';
-import { expectLattnError, randomModel, rngFor, toMl } from './__fixtures__/random.js';
+import { randomModel, rngFor, toMl } from './__fixtures__/random.js';
 import { foldModel, foldUnfolded, unfoldWeights } from './fold.js';
 import { featureDim, featureTriple } from './layout.js';
 import { createModel, type MhlaHead, type MhlaModel } from './model.js';

@@ -1,16 +1,8 @@
 import { fromRows, type Matrix, zeros } from '@lattn/core';
-import { expectMatrixClose } from '@lattn/core/testing';
+import { expectLattnError, expectMatrixClose } from '@lattn/core/testing';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  expectLattnError,
-  lastRow,
-  naiveForward,
-  randomModel,
-  randomSequences,
-  rngFor,
-  timesTransposed,
-} from './__fixtures__/random.js';
+import { lastRow, naiveForward, randomModel, randomSequences, rngFor, timesTransposed } from './__fixtures__/random.js';
 import { cubicFeatures } from './features.js';
 import { foldModel } from './fold.js';
 import { forward } from './forward.js';

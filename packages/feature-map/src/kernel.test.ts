@@ -1,14 +1,12 @@
 import { fromRows, type Matrix, zeros } from '@lattn/core';
-import { expectMatrixClose, expectVectorClose } from '@lattn/core/testing';
+import { expectLattnError, expectMatrixClose, expectVectorClose, stackRows } from '@lattn/core/testing';
 import { pseudoInverse } from 'ml-matrix';
 import { describe, expect, it } from 'vitest';
 import {
-  expectLattnError,
   fromMl,
   prefixMomentReference,
   randomSequences,
   rngFor,
-  stackRows,
   timesTransposed,
   toMl,
 } from './__fixtures__/random.js';

@@ -1,5 +1,5 @@
+import { expectLattnError } from '@lattn/core/testing';
 import { describe, expect, it } from 'vitest';
-import { expectLattnError } from './__fixtures__/random.js';
 import { featureDim, featureTriple, pairIndex } from './layout.js';
 
 describe('featureDim', () => {

@@ -1,7 +1,7 @@
 import { fromRows, zeros } from '@lattn/core';
-import { expectMatrixClose } from '@lattn/core/testing';
+import { expectLattnError, expectMatrixClose } from '@lattn/core/testing';
 import { describe, expect, it } from 'vitest';
-import { expectLattnError, randomModel, rngFor } from './__fixtures__/random.js';
+import { randomModel, rngFor } from './__fixtures__/random.js';
 import { createModel, type MhlaHead } from './model.js';
 
 describe('createModel', () => {

@@ -2,10 +2,12 @@
  * Test fixtures: seeded random models and sequences, and slow reference implementations that share no code with
  * the package (the independent routes the tests compare against).
  */
-import { createRng, isLattnError, type LattnError, type LattnErrorCode, type Matrix, type Rng } from '@lattn/core';
+import { createRng, type Matrix, type Rng } from '@lattn/core';
 import { Matrix as MlMatrix } from 'ml-matrix';
-import { expect } from 'vitest';
 import type { MhlaHead, MhlaModel } from '../model.js';
+
+// The moment-accumulation tests import these two from here; every other test imports them from @lattn/core/testing.
+export { expectLattnError, stackRows } from '@lattn/core/testing';
 
 /** Sizes of a random model. */
 export interface RandomModelSizes {
@@ -38,20 +40,12 @@ export function rngFor(seed: number): Rng {
 
 /** Converts to ml-matrix (the test oracle). */
 export function toMl(matrix: Matrix): MlMatrix {
-  const out = new MlMatrix(matrix.rows, matrix.cols);
-  for (let i = 0; i < matrix.rows; i++) {
-    for (let j = 0; j < matrix.cols; j++) out.set(i, j, matrix.data[i * matrix.cols + j]);
-  }
-  return out;
+  return MlMatrix.from1DArray(matrix.rows, matrix.cols, matrix.data);
 }
 
 /** Converts from ml-matrix. */
 export function fromMl(matrix: MlMatrix): Matrix {
-  const data = new Float64Array(matrix.rows * matrix.columns);
-  for (let i = 0; i < matrix.rows; i++) {
-    for (let j = 0; j < matrix.columns; j++) data[i * matrix.columns + j] = matrix.get(i, j);
-  }
-  return { rows: matrix.rows, cols: matrix.columns, data };
+  return { rows: matrix.rows, cols: matrix.columns, data: Float64Array.from(matrix.to1DArray()) };
 }
 
 /** `M_t = Z[0..t]ᵀ Z[0..t]` by ml-matrix, as nested rows. */
@@ -87,19 +81,6 @@ export function naiveForward(model: MhlaModel, sequence: Matrix): Matrix {
   return { rows: n, cols: model.outputDim, data: out };
 }
 
-/** Stacks matrices with equal column counts vertically. */
-export function stackRows(matrices: readonly Matrix[]): Matrix {
-  const cols = matrices[0].cols;
-  const rows = matrices.reduce((sum, m) => sum + m.rows, 0);
-  const data = new Float64Array(rows * cols);
-  let offset = 0;
-  for (const m of matrices) {
-    data.set(m.data, offset);
-    offset += m.data.length;
-  }
-  return { rows, cols, data };
-}
-
 /** The last row of a matrix, as a `(1, cols)` matrix. */
 export function lastRow(matrix: Matrix): Matrix {
   return { rows: 1, cols: matrix.cols, data: matrix.data.slice((matrix.rows - 1) * matrix.cols) };
@@ -108,22 +89,4 @@ export function lastRow(matrix: Matrix): Matrix {
 /** `a · bᵀ` by ml-matrix. */
 export function timesTransposed(a: Matrix, b: Matrix): Matrix {
   return fromMl(toMl(a).mmul(toMl(b).transpose()));
-}
-
-/**
- * Asserts that `fn` throws a `LattnError` with `code` whose message follows the house template
- * `<publicFunction>: … Expected …; received ….`.
- */
-export function expectLattnError(fn: () => unknown, code: LattnErrorCode, publicFunction: string): void {
-  let caught: unknown;
-  try {
-    fn();
-  } catch (error) {
-    caught = error;
-  }
-  expect(isLattnError(caught), `expected a LattnError, got ${String(caught)}`).toBe(true);
-  const error = caught as LattnError;
-  expect(error.code).toBe(code);
-  expect(error.message.startsWith(`${publicFunction}: `)).toBe(true);
-  expect(error.message).toMatch(/Expected .*; received .*\.$/s);
 }
