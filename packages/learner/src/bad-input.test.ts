@@ -9,40 +9,16 @@ import {
   type Dataset,
   fromRows,
   type GramAccumulator,
-  isLattnError,
   type LattnErrorCode,
-  type Matrix,
   zeros,
 } from '@lattn/core';
+import { expectLattnError, type Rejection, withEntry } from '@lattn/core/testing';
 import { accumulateFeatureMoments, createModel, type MhlaModel } from '@lattn/feature-map';
 import { describe, expect, it } from 'vitest';
 import { fitFromMoments, fitLinearAttention } from './fit.js';
 import { parseModel, serializeModel } from './model-json.js';
 import { recoverHeads } from './recover-heads.js';
 import { trainBaseline } from './train-baseline.js';
-
-type Rejection = [label: string, run: () => unknown, code: LattnErrorCode, fn: string, parts: readonly string[]];
-
-function expectRejection(run: () => unknown, code: LattnErrorCode, fn: string, parts: readonly string[]): void {
-  let caught: unknown;
-  try {
-    run();
-  } catch (error) {
-    caught = error;
-  }
-  expect(isLattnError(caught), `expected a LattnError, got ${String(caught)}`).toBe(true);
-  const error = caught as { code: string; message: string };
-  expect(error.code, error.message).toBe(code);
-  expect(error.message.startsWith(`${fn}: `), error.message).toBe(true);
-  expect(error.message).toMatch(/\. Expected [\s\S]+; received [\s\S]+/);
-  for (const part of parts) expect(error.message).toContain(part);
-}
-
-function withEntry(m: Matrix, index: number, value: number): Matrix {
-  const data = m.data.slice();
-  data[index] = value;
-  return { rows: m.rows, cols: m.cols, data };
-}
 
 const rng = createRng(3);
 const inputs = [rng.normalMatrix(3, 2), rng.normalMatrix(2, 2)];
@@ -757,30 +733,39 @@ const parseRejections: Rejection[] = (
 );
 
 describe('@lattn/learner rejects hostile input with a LattnError naming the function, argument, expectation and value', () => {
-  it.each(datasetRejections)('%s', (_label, run, code, fn, parts) => expectRejection(run, code, fn, parts));
-  it.each(fitOptionRejections)('%s', (_label, run, code, fn, parts) => expectRejection(run, code, fn, parts));
-  it.each(momentRejections)('%s', (_label, run, code, fn, parts) => expectRejection(run, code, fn, parts));
-  it.each(recoverRejections)('%s', (_label, run, code, fn, parts) => expectRejection(run, code, fn, parts));
-  it.each(trainRejections)('%s', (_label, run, code, fn, parts) => expectRejection(run, code, fn, parts));
-  it.each(serializeRejections)('%s', (_label, run, code, fn, parts) => expectRejection(run, code, fn, parts));
-  it.each(parseRejections)('%s', (_label, run, code, fn, parts) => expectRejection(run, code, fn, parts));
+  it.each([
+    ...datasetRejections,
+    ...fitOptionRejections,
+    ...momentRejections,
+    ...recoverRejections,
+    ...trainRejections,
+    ...serializeRejections,
+    ...parseRejections,
+  ])('%s', (_title, run, code, fn, parts) => {
+    expectLattnError(run, code, fn, parts);
+  });
 
   it('parses an already-parsed document and rejects the same faults in it', () => {
     expect(parseModel(valid).heads.length).toBe(1);
-    expectRejection(() => parseModel({ ...valid, version: 3 }), 'INVALID_FORMAT', 'parseModel', ['version 3']);
-    expectRejection(() => parseModel(undefined), 'INVALID_FORMAT', 'parseModel', ['undefined']);
+    expectLattnError(() => parseModel({ ...valid, version: 3 }), 'INVALID_FORMAT', 'parseModel', ['version 3']);
+    expectLattnError(() => parseModel(undefined), 'INVALID_FORMAT', 'parseModel', ['undefined']);
   });
 
   it('leaves the moments, the dataset and the weights untouched when it rejects them', () => {
     const before = structuredClone({ moments, dataset, weights });
-    expectRejection(
+    expectLattnError(
       () => fitFromMoments(moments, { mode: 'all', ridge: -1 }),
       'INVALID_ARGUMENT',
       'fitFromMoments',
       [],
     );
-    expectRejection(() => fitLinearAttention(dataset, { rtol: -1 }), 'INVALID_ARGUMENT', 'fitLinearAttention', []);
-    expectRejection(() => recoverHeads({ weights, modelDim: 2 }, { heads: 0 }), 'INVALID_ARGUMENT', 'recoverHeads', []);
+    expectLattnError(() => fitLinearAttention(dataset, { rtol: -1 }), 'INVALID_ARGUMENT', 'fitLinearAttention', []);
+    expectLattnError(
+      () => recoverHeads({ weights, modelDim: 2 }, { heads: 0 }),
+      'INVALID_ARGUMENT',
+      'recoverHeads',
+      [],
+    );
     expect({ moments, dataset, weights }).toEqual(before);
   });
 });

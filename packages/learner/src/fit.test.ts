@@ -10,7 +10,7 @@ import {
   type Progress,
   transpose,
 } from '@lattn/core';
-import { expectMatrixClose, expectVectorClose } from '@lattn/core/testing';
+import { expectLattnError, expectMatrixClose, expectVectorClose } from '@lattn/core/testing';
 import {
   accumulateFeatureMoments,
   cubicFeatures,
@@ -24,7 +24,6 @@ import {
 import { EigenvalueDecomposition, solve } from 'ml-matrix';
 import { describe, expect, it } from 'vitest';
 import {
-  expectLattnError,
   fromMl,
   gaussianSequences,
   randomTeacher,
@@ -225,20 +224,28 @@ describe('fitLinearAttention', () => {
   it('throws with a clear code for bad datasets and options', () => {
     const dataset = noisyData(11, 2, 4, 'all');
     const ragged = { ...dataset, targets: dataset.targets.slice(1) };
-    expectLattnError(() => fitLinearAttention(ragged), 'SHAPE_MISMATCH', 'fitLinearAttention', 'dataset.targets');
+    expectLattnError(() => fitLinearAttention(ragged), 'SHAPE_MISMATCH', 'fitLinearAttention', ['dataset.targets']);
     expectLattnError(
       () => fitLinearAttention(dataset, { lambda: 1 } as object),
       'INVALID_ARGUMENT',
-      "unknown field 'lambda'",
+      'fitLinearAttention',
+      ["unknown field 'lambda'"],
     );
-    expectLattnError(() => fitLinearAttention(dataset, { ridge: -1 }), 'INVALID_ARGUMENT', 'options.ridge');
-    expectLattnError(() => fitLinearAttention(dataset, { rtol: 2 }), 'INVALID_ARGUMENT', 'options.rtol');
+    expectLattnError(() => fitLinearAttention(dataset, { ridge: -1 }), 'INVALID_ARGUMENT', 'fitLinearAttention', [
+      'options.ridge',
+    ]);
+    expectLattnError(() => fitLinearAttention(dataset, { rtol: 2 }), 'INVALID_ARGUMENT', 'fitLinearAttention', [
+      'options.rtol',
+    ]);
     expectLattnError(
       () => fitLinearAttention(dataset, { solver: 'qr' as 'auto' }),
       'INVALID_ARGUMENT',
-      "'auto', 'cholesky', 'eigen', 'dual'",
+      'fitLinearAttention',
+      ["'auto', 'cholesky', 'eigen', 'dual'"],
     );
-    expectLattnError(() => fitLinearAttention(dataset, { chunkSize: 0 }), 'INVALID_ARGUMENT', 'options.chunkSize');
+    expectLattnError(() => fitLinearAttention(dataset, { chunkSize: 0 }), 'INVALID_ARGUMENT', 'fitLinearAttention', [
+      'options.chunkSize',
+    ]);
   });
 });
 
@@ -300,13 +307,11 @@ describe('fitLinearAttention on numerically hard data', () => {
       ...dataset,
       targets: dataset.targets.map((y) => ({ ...y, data: y.data.map((v) => v * 1e-150) })),
     };
-    expectLattnError(
-      () => fitLinearAttention(unitTargets),
-      'NON_FINITE',
+    expectLattnError(() => fitLinearAttention(unitTargets), 'NON_FINITE', 'fitLinearAttention', [
       'fitLinearAttention: the fitted weights leave the float64 range',
       'Expected weights of magnitude between 2.2e-308 and 1.8e308; received weights of order 1e-45',
       'tokens as large as',
-    );
+    ]);
   });
 
   it('returns B/λ when the ridge dominates the Gram beyond the float64 range (tokens at 1e-150, ridge 1e-300)', () => {
@@ -332,12 +337,10 @@ describe('fitLinearAttention on numerically hard data', () => {
   it('refuses a primal Gram beyond MAX_ARRAY_ENTRIES (d = 32, D = 16896) with TOO_LARGE before allocating', () => {
     const inputs = [createRng(1).normalMatrix(2, 32)];
     const dataset: Dataset = { inputs, targets: [createRng(2).normalMatrix(2, 1)], mode: 'all' };
-    expectLattnError(
-      () => fitLinearAttention(dataset, { solver: 'eigen' }),
-      'TOO_LARGE',
+    expectLattnError(() => fitLinearAttention(dataset, { solver: 'eigen' }), 'TOO_LARGE', 'fitLinearAttention', [
       'fitLinearAttention: the (16896, 16896) feature Gram for tokens of dimension 32 would need 285474816 float64 entries (2.13 GiB)',
       'Expected at most 268435456',
-    );
+    ]);
   });
 
   it('returns the same weights when every example is duplicated (G and B double; the minimiser does not move)', () => {
@@ -438,20 +441,28 @@ describe('fitFromMoments', () => {
     expectLattnError(
       () => fitFromMoments(moments, undefined as unknown as FitFromMomentsOptions),
       'INVALID_ARGUMENT',
-      'options are required',
+      'fitFromMoments',
+      ['options are required'],
     );
-    expectLattnError(() => fitFromMoments(moments, {} as FitFromMomentsOptions), 'INVALID_ARGUMENT', 'options.mode');
+    expectLattnError(() => fitFromMoments(moments, {} as FitFromMomentsOptions), 'INVALID_ARGUMENT', 'fitFromMoments', [
+      'options.mode',
+    ]);
     expectLattnError(
       () => fitFromMoments(moments, { mode: 'all', solver: 'dual' as 'auto' }),
       'INVALID_ARGUMENT',
-      'dual solver needs the data',
+      'fitFromMoments',
+      ['dual solver needs the data'],
     );
     const bare = accumulateFeatureMoments(dataset.inputs, { mode: 'all' });
-    expectLattnError(() => fitFromMoments(bare, { mode: 'all' }), 'INVALID_ARGUMENT', 'no targets');
-    expectLattnError(() => fitFromMoments(moments, { mode: 'all', modelDim: 3 }), 'SHAPE_MISMATCH', 'Expected 2');
+    expectLattnError(() => fitFromMoments(bare, { mode: 'all' }), 'INVALID_ARGUMENT', 'fitFromMoments', ['no targets']);
+    expectLattnError(() => fitFromMoments(moments, { mode: 'all', modelDim: 3 }), 'SHAPE_MISMATCH', 'fitFromMoments', [
+      'Expected 2',
+    ]);
     const broken = { ...moments, dim: 5, gram: new Float64Array(25), cross: new Float64Array(10) };
-    expectLattnError(() => fitFromMoments(broken, { mode: 'all' }), 'SHAPE_MISMATCH', 'no folded feature dimension');
+    expectLattnError(() => fitFromMoments(broken, { mode: 'all' }), 'SHAPE_MISMATCH', 'fitFromMoments', [
+      'no folded feature dimension',
+    ]);
     const nan = { ...moments, cross: moments.cross.slice().fill(Number.NaN) };
-    expectLattnError(() => fitFromMoments(nan, { mode: 'all' }), 'NON_FINITE', 'moments.cross');
+    expectLattnError(() => fitFromMoments(nan, { mode: 'all' }), 'NON_FINITE', 'fitFromMoments', ['moments.cross']);
   });
 });

@@ -1,7 +1,8 @@
 import { createRng, fromRows, matrixFrom } from '@lattn/core';
+import { expectLattnError } from '@lattn/core/testing';
 import { createModel, type MhlaModel } from '@lattn/feature-map';
 import { describe, expect, it } from 'vitest';
-import { expectLattnError, randomTeacher } from './__fixtures__/planted.js';
+import { randomTeacher } from './__fixtures__/planted.js';
 import { MODEL_FORMAT_VERSIONS, parseModel, serializeModel } from './model-json.js';
 
 const VALID = {
@@ -86,7 +87,7 @@ describe('serializeModel', () => {
         },
       ],
     };
-    expectLattnError(() => serializeModel(model), 'NON_FINITE', 'serializeModel', 'model.heads[0].value');
+    expectLattnError(() => serializeModel(model), 'NON_FINITE', 'serializeModel', ['model.heads[0].value']);
   });
 
   it('throws SHAPE_MISMATCH when a head disagrees with the dimensions', () => {
@@ -103,7 +104,7 @@ describe('serializeModel', () => {
         },
       ],
     };
-    expectLattnError(() => serializeModel(model), 'SHAPE_MISMATCH', 'serializeModel', 'Expected (1, 3)');
+    expectLattnError(() => serializeModel(model), 'SHAPE_MISMATCH', 'serializeModel', ['Expected (1, 3)']);
   });
 
   it('throws INVALID_ARGUMENT for something that is not a model', () => {
@@ -129,47 +130,55 @@ describe('parseModel', () => {
   });
 
   it('throws INVALID_FORMAT for text that is not JSON, showing a valid document', () => {
-    expectLattnError(() => parseModel('{"format": lattn'), 'INVALID_FORMAT', 'not valid JSON', '"format":"lattn.mhla"');
+    expectLattnError(() => parseModel('{"format": lattn'), 'INVALID_FORMAT', 'parseModel', [
+      'not valid JSON',
+      '"format":"lattn.mhla"',
+    ]);
   });
 
   it('throws INVALID_FORMAT for a missing or wrong format tag', () => {
-    expectLattnError(() => parseModel(withField({ format: 'onnx' })), 'INVALID_FORMAT', 'not a lattn model', '"onnx"');
-    expectLattnError(() => parseModel('[1, 2]'), 'INVALID_FORMAT', 'not a JSON object');
+    expectLattnError(() => parseModel(withField({ format: 'onnx' })), 'INVALID_FORMAT', 'parseModel', [
+      'not a lattn model',
+      '"onnx"',
+    ]);
+    expectLattnError(() => parseModel('[1, 2]'), 'INVALID_FORMAT', 'parseModel', ['not a JSON object']);
   });
 
   it('throws INVALID_FORMAT naming the supported versions for an unknown version', () => {
     expect(MODEL_FORMAT_VERSIONS).toEqual([1]);
-    expectLattnError(
-      () => parseModel(withField({ version: 2 })),
-      'INVALID_FORMAT',
+    expectLattnError(() => parseModel(withField({ version: 2 })), 'INVALID_FORMAT', 'parseModel', [
       'version 2',
       'supported versions 1',
-    );
+    ]);
   });
 
   it('throws INVALID_FORMAT for an unknown field, at the top level and in a head', () => {
-    expectLattnError(() => parseModel(withField({ bias: [0] })), 'INVALID_FORMAT', 'unknown field "bias"');
+    expectLattnError(() => parseModel(withField({ bias: [0] })), 'INVALID_FORMAT', 'parseModel', [
+      'unknown field "bias"',
+    ]);
     const head = { ...VALID.heads[0], key: [[1]] };
-    expectLattnError(
-      () => parseModel(withField({ heads: [head] })),
-      'INVALID_FORMAT',
+    expectLattnError(() => parseModel(withField({ heads: [head] })), 'INVALID_FORMAT', 'parseModel', [
       'heads[0] has an unknown field "key"',
-    );
+    ]);
   });
 
   it('throws INVALID_FORMAT for a missing field', () => {
     const { outputDim: _, ...rest } = VALID;
-    expectLattnError(() => parseModel(rest), 'INVALID_FORMAT', 'lacks the field "outputDim"');
+    expectLattnError(() => parseModel(rest), 'INVALID_FORMAT', 'parseModel', ['lacks the field "outputDim"']);
   });
 
   it('throws INVALID_FORMAT for dimensions that are not integers >= 1', () => {
-    expectLattnError(() => parseModel(withField({ modelDim: 0 })), 'INVALID_FORMAT', '"modelDim" is not a dimension');
-    expectLattnError(() => parseModel(withField({ outputDim: 1.5 })), 'INVALID_FORMAT', '"outputDim"');
+    expectLattnError(() => parseModel(withField({ modelDim: 0 })), 'INVALID_FORMAT', 'parseModel', [
+      '"modelDim" is not a dimension',
+    ]);
+    expectLattnError(() => parseModel(withField({ outputDim: 1.5 })), 'INVALID_FORMAT', 'parseModel', ['"outputDim"']);
   });
 
   it('throws INVALID_FORMAT for ragged or wrongly sized rows', () => {
     const ragged = { value: [[1, 0]], query: [[0, 1], [1]] };
-    expectLattnError(() => parseModel(withField({ heads: [ragged] })), 'INVALID_FORMAT', 'heads[0].query[1]');
+    expectLattnError(() => parseModel(withField({ heads: [ragged] })), 'INVALID_FORMAT', 'parseModel', [
+      'heads[0].query[1]',
+    ]);
     const tall = {
       value: [
         [1, 0],
@@ -177,18 +186,27 @@ describe('parseModel', () => {
       ],
       query: VALID.heads[0].query,
     };
-    expectLattnError(() => parseModel(withField({ heads: [tall] })), 'INVALID_FORMAT', 'heads[0].value', '1 rows');
+    expectLattnError(() => parseModel(withField({ heads: [tall] })), 'INVALID_FORMAT', 'parseModel', [
+      'heads[0].value',
+      '1 rows',
+    ]);
   });
 
   it('throws INVALID_FORMAT for entries that are not finite numbers', () => {
     const text = { value: [['1', 0]], query: VALID.heads[0].query };
-    expectLattnError(() => parseModel(withField({ heads: [text] })), 'INVALID_FORMAT', 'heads[0].value[0][0]');
+    expectLattnError(() => parseModel(withField({ heads: [text] })), 'INVALID_FORMAT', 'parseModel', [
+      'heads[0].value[0][0]',
+    ]);
     const nan = { ...VALID, heads: [{ value: [[Number.NaN, 0]], query: VALID.heads[0].query }] };
-    expectLattnError(() => parseModel(nan), 'INVALID_FORMAT', 'not a finite number');
+    expectLattnError(() => parseModel(nan), 'INVALID_FORMAT', 'parseModel', ['not a finite number']);
   });
 
   it('throws INVALID_FORMAT when heads is not an array of objects', () => {
-    expectLattnError(() => parseModel(withField({ heads: {} })), 'INVALID_FORMAT', '"heads" is not an array');
-    expectLattnError(() => parseModel(withField({ heads: [3] })), 'INVALID_FORMAT', 'heads[0] is not an object');
+    expectLattnError(() => parseModel(withField({ heads: {} })), 'INVALID_FORMAT', 'parseModel', [
+      '"heads" is not an array',
+    ]);
+    expectLattnError(() => parseModel(withField({ heads: [3] })), 'INVALID_FORMAT', 'parseModel', [
+      'heads[0] is not an object',
+    ]);
   });
 });

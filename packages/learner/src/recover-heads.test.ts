@@ -1,16 +1,9 @@
 import { createRng, type Matrix, type Progress } from '@lattn/core';
-import { expectMatrixClose, expectVectorClose } from '@lattn/core/testing';
+import { expectLattnError, expectMatrixClose, expectVectorClose } from '@lattn/core/testing';
 import { equivalent, featureDim, foldModel, type MhlaModel, unfoldWeights } from '@lattn/feature-map';
 import { SingularValueDecomposition } from 'ml-matrix';
 import { describe, expect, it } from 'vitest';
-import {
-  expectLattnError,
-  fromMl,
-  gaussianSequences,
-  randomTeacher,
-  teacherDataset,
-  toMl,
-} from './__fixtures__/planted.js';
+import { fromMl, gaussianSequences, randomTeacher, teacherDataset, toMl } from './__fixtures__/planted.js';
 import { fitLinearAttention } from './fit.js';
 import { recoverHeads } from './recover-heads.js';
 
@@ -174,20 +167,28 @@ describe('recoverHeads', () => {
 
   it('throws with a clear code for bad inputs and options', () => {
     const weights: Matrix = { rows: 1, cols: 6, data: new Float64Array(6).fill(1) };
-    expectLattnError(() => recoverHeads({ weights, modelDim: 3 }), 'SHAPE_MISMATCH', 'recoverHeads', 'fit.weights');
-    expectLattnError(() => recoverHeads(null as unknown as { weights: Matrix; modelDim: number }), 'INVALID_ARGUMENT');
-    expectLattnError(() => recoverHeads({ weights, modelDim: 2 }, { heads: 0 }), 'INVALID_ARGUMENT', 'options.heads');
+    expectLattnError(() => recoverHeads({ weights, modelDim: 3 }), 'SHAPE_MISMATCH', 'recoverHeads', ['fit.weights']);
+    expectLattnError(
+      () => recoverHeads(null as unknown as { weights: Matrix; modelDim: number }),
+      'INVALID_ARGUMENT',
+      'recoverHeads',
+    );
+    expectLattnError(() => recoverHeads({ weights, modelDim: 2 }, { heads: 0 }), 'INVALID_ARGUMENT', 'recoverHeads', [
+      'options.heads',
+    ]);
     expectLattnError(
       () => recoverHeads({ weights, modelDim: 2 }, { heads: 'min' as 'auto' }),
       'INVALID_ARGUMENT',
-      "'full', 'auto' or an integer",
+      'recoverHeads',
+      ["'full', 'auto' or an integer"],
     );
     expectLattnError(
       () => recoverHeads({ weights, modelDim: 2 }, { iterations: 3 } as object),
       'INVALID_ARGUMENT',
-      "unknown field 'iterations'",
+      'recoverHeads',
+      ["unknown field 'iterations'"],
     );
     const nan = { rows: 1, cols: 6, data: new Float64Array(6).fill(Number.NaN) };
-    expectLattnError(() => recoverHeads({ weights: nan, modelDim: 2 }), 'NON_FINITE');
+    expectLattnError(() => recoverHeads({ weights: nan, modelDim: 2 }), 'NON_FINITE', 'recoverHeads');
   });
 });

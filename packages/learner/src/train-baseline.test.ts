@@ -1,8 +1,8 @@
 import { createRng, type Dataset } from '@lattn/core';
-import { expectVectorClose } from '@lattn/core/testing';
+import { expectLattnError, expectVectorClose } from '@lattn/core/testing';
 import { forward } from '@lattn/feature-map';
 import { describe, expect, it } from 'vitest';
-import { expectLattnError, gaussianSequences, randomTeacher, teacherDataset } from './__fixtures__/planted.js';
+import { gaussianSequences, randomTeacher, teacherDataset } from './__fixtures__/planted.js';
 import {
   createWorkspace,
   lossAndGradient,
@@ -190,26 +190,26 @@ describe('trainBaseline', () => {
 
   it('throws INVALID_ARGUMENT for missing numHeads, unknown options and bad values', () => {
     const dataset = smallTeacherData(8, 'last', 4);
-    expectLattnError(
-      () => trainBaseline(dataset, {} as { numHeads: number }),
-      'INVALID_ARGUMENT',
-      'trainBaseline',
+    expectLattnError(() => trainBaseline(dataset, {} as { numHeads: number }), 'INVALID_ARGUMENT', 'trainBaseline', [
       'options.numHeads',
-    );
+    ]);
     expectLattnError(
       () => trainBaseline(dataset, { numHeads: 1, lr: 1 } as { numHeads: number }),
       'INVALID_ARGUMENT',
-      "unknown field 'lr'",
+      'trainBaseline',
+      ["unknown field 'lr'"],
     );
     expectLattnError(
       () => trainBaseline(dataset, { numHeads: 1, learningRate: 0 }),
       'INVALID_ARGUMENT',
-      'learningRate',
+      'trainBaseline',
+      ['learningRate'],
     );
     expectLattnError(
       () => trainBaseline(dataset, { numHeads: 1, optimizer: 'rmsprop' as 'adam' }),
       'INVALID_ARGUMENT',
-      "'adam', 'sgd'",
+      'trainBaseline',
+      ["'adam', 'sgd'"],
     );
   });
 
@@ -221,6 +221,11 @@ describe('trainBaseline', () => {
       gaussianSequences(rng, 2, 3, [3]),
       'last',
     );
-    expectLattnError(() => trainBaseline(train, { numHeads: 1, validation: other }), 'SHAPE_MISMATCH', 'modelDim 3');
+    expectLattnError(
+      () => trainBaseline(train, { numHeads: 1, validation: other }),
+      'SHAPE_MISMATCH',
+      'trainBaseline',
+      ['modelDim 3'],
+    );
   });
 });

@@ -1,11 +1,11 @@
 /**
- * Test fixtures: seeded planted teachers and datasets, stacked features, ml-matrix conversion (the oracle), and an
- * error-code matcher. Everything random comes from `createRng`.
+ * Test fixtures: seeded planted teachers and datasets, stacked features and ml-matrix conversion (the oracle).
+ * Everything random comes from `createRng`.
  */
-import { type Dataset, isLattnError, type LattnErrorCode, type Matrix, type PositionMode, type Rng } from '@lattn/core';
+import type { Dataset, Matrix, PositionMode, Rng } from '@lattn/core';
+import { stackRows } from '@lattn/core/testing';
 import { createModel, cubicFeatures, forward, type MhlaModel } from '@lattn/feature-map';
 import { Matrix as MlMatrix } from 'ml-matrix';
-import { expect } from 'vitest';
 
 /** Sizes of a random teacher. */
 export interface TeacherSizes {
@@ -49,50 +49,15 @@ export function teacherDataset(
 /** Stacked folded features `Ψ` `(N, D)` and targets `Y` `(N, dOut)` of a dataset, in example order. */
 export function stackedProblem(dataset: Dataset): { features: Matrix; targets: Matrix } {
   const blocks = dataset.inputs.map((sequence) => cubicFeatures(sequence, { mode: dataset.mode }));
-  return { features: stack(blocks), targets: stack([...dataset.targets]) };
-}
-
-/** Stacks matrices of equal width vertically. */
-export function stack(blocks: readonly Matrix[]): Matrix {
-  const cols = blocks[0].cols;
-  const rows = blocks.reduce((sum, block) => sum + block.rows, 0);
-  const data = new Float64Array(rows * cols);
-  let offset = 0;
-  for (const block of blocks) {
-    data.set(block.data, offset);
-    offset += block.data.length;
-  }
-  return { rows, cols, data };
+  return { features: stackRows(blocks), targets: stackRows(dataset.targets) };
 }
 
 /** Converts to ml-matrix (the test oracle). */
 export function toMl(matrix: Matrix): MlMatrix {
-  const out = new MlMatrix(matrix.rows, matrix.cols);
-  for (let i = 0; i < matrix.rows; i++) {
-    for (let j = 0; j < matrix.cols; j++) out.set(i, j, matrix.data[i * matrix.cols + j]);
-  }
-  return out;
+  return MlMatrix.from1DArray(matrix.rows, matrix.cols, matrix.data);
 }
 
 /** Converts from ml-matrix. */
 export function fromMl(matrix: MlMatrix): Matrix {
-  const data = new Float64Array(matrix.rows * matrix.columns);
-  for (let i = 0; i < matrix.rows; i++) {
-    for (let j = 0; j < matrix.columns; j++) data[i * matrix.columns + j] = matrix.get(i, j);
-  }
-  return { rows: matrix.rows, cols: matrix.columns, data };
-}
-
-/** Asserts that `run` throws a `LattnError` with `code` whose message contains every fragment. */
-export function expectLattnError(run: () => unknown, code: LattnErrorCode, ...fragments: string[]): void {
-  let caught: unknown;
-  try {
-    run();
-  } catch (error) {
-    caught = error;
-  }
-  expect(isLattnError(caught), `expected a LattnError, got ${String(caught)}`).toBe(true);
-  const error = caught as Error & { code: LattnErrorCode };
-  expect(error.code).toBe(code);
-  for (const fragment of fragments) expect(error.message).toContain(fragment);
+  return { rows: matrix.rows, cols: matrix.columns, data: Float64Array.from(matrix.to1DArray()) };
 }
