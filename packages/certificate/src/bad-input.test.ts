@@ -7,11 +7,11 @@ import {
   createGramAccumulator,
   createRng,
   type GramAccumulator,
-  isLattnError,
   type LattnErrorCode,
   type Matrix,
   zeros,
 } from '@lattn/core';
+import { expectLattnError, type Rejection, withEntry } from '@lattn/core/testing';
 import { accumulateFeatureMoments } from '@lattn/feature-map';
 import { describe, expect, it } from 'vitest';
 import { certifyFromMoments, certifyIdentifiability, type IdentifiabilityCertificate } from './certify.js';
@@ -19,29 +19,6 @@ import { certifyOnReference } from './certify-on-reference.js';
 import { designDataset } from './design-dataset.js';
 import { driftBound } from './drift-bound.js';
 import { estimateSamplesToCertify } from './estimate-samples.js';
-
-type Rejection = [label: string, run: () => unknown, code: LattnErrorCode, fn: string, parts: readonly string[]];
-
-function expectRejection(run: () => unknown, code: LattnErrorCode, fn: string, parts: readonly string[]): void {
-  let caught: unknown;
-  try {
-    run();
-  } catch (error) {
-    caught = error;
-  }
-  expect(isLattnError(caught), `expected a LattnError, got ${String(caught)}`).toBe(true);
-  const error = caught as { code: string; message: string };
-  expect(error.code, error.message).toBe(code);
-  expect(error.message.startsWith(`${fn}: `), error.message).toBe(true);
-  expect(error.message).toMatch(/\. Expected [\s\S]+; received [\s\S]+/);
-  for (const part of parts) expect(error.message).toContain(part);
-}
-
-function withEntry(m: Matrix, index: number, value: number): Matrix {
-  const data = m.data.slice();
-  data[index] = value;
-  return { rows: m.rows, cols: m.cols, data };
-}
 
 const rng = createRng(1);
 const inputs = Array.from({ length: 10 }, () => rng.normalMatrix(3, 2));
@@ -374,10 +351,12 @@ const driftRejections: Rejection[] = [
 ];
 
 describe('@lattn/certificate rejects hostile input with a LattnError naming the function, argument, expectation and value', () => {
-  it.each(batchRejections)('%s', (_label, run, code, fn, parts) => expectRejection(run, code, fn, parts));
-  it.each(momentRejections)('%s', (_label, run, code, fn, parts) => expectRejection(run, code, fn, parts));
-  it.each(optionRejections)('%s', (_label, run, code, fn, parts) => expectRejection(run, code, fn, parts));
-  it.each(driftRejections)('%s', (_label, run, code, fn, parts) => expectRejection(run, code, fn, parts));
+  it.each([...batchRejections, ...momentRejections, ...optionRejections, ...driftRejections])(
+    '%s',
+    (_title, run, code, fn, parts) => {
+      expectLattnError(run, code, fn, parts);
+    },
+  );
 
   it('certifies zero examples and an empty reference as results, not errors', () => {
     const empty = certifyFromMoments(createGramAccumulator(6));
@@ -388,8 +367,8 @@ describe('@lattn/certificate rejects hostile input with a LattnError naming the 
 
   it('leaves rejected moments and inputs untouched', () => {
     const before = structuredClone({ moments, inputs });
-    expectRejection(() => certifyFromMoments(moments, { rtol: 2 }), 'INVALID_ARGUMENT', 'certifyFromMoments', []);
-    expectRejection(
+    expectLattnError(() => certifyFromMoments(moments, { rtol: 2 }), 'INVALID_ARGUMENT', 'certifyFromMoments', []);
+    expectLattnError(
       () => certifyIdentifiability(inputs, { mode: 'x' as never }),
       'INVALID_ARGUMENT',
       'certifyIdentifiability',

@@ -1,10 +1,10 @@
 import { createRng } from '@lattn/core';
-import { expectVectorClose } from '@lattn/core/testing';
+import { expectLattnError, expectVectorClose } from '@lattn/core/testing';
 import { accumulateFeatureMoments } from '@lattn/feature-map';
 import fc from 'fast-check';
 import { CholeskyDecomposition, EigenvalueDecomposition, type Matrix as MlMatrix, solve } from 'ml-matrix';
 import { describe, expect, it } from 'vitest';
-import { expectLattnError, gaussianSequences, referenceSecondMoment, toMl } from './__fixtures__/oracle.js';
+import { gaussianSequences, referenceSecondMoment, toMl } from './__fixtures__/oracle.js';
 import { certifyOnReference } from './certify-on-reference.js';
 
 /** The largest generalised eigenvalue of `(B, A)` for `A ≻ 0`, i.e. `λ_max(L⁻¹ B L⁻ᵀ)` with `A = LLᵀ`, by ml-matrix. */
@@ -94,9 +94,17 @@ describe('certifyOnReference', () => {
     expectLattnError(
       () => certifyOnReference(a, accumulateFeatureMoments(gaussianSequences(6, 2, 2, 3))),
       'SHAPE_MISMATCH',
-      'reference.dim 6',
+      'certifyOnReference',
+      ['reference.dim 6'],
     );
-    expectLattnError(() => certifyOnReference(a, a, { tolerance: 1 } as never), 'INVALID_ARGUMENT', "'tolerance'");
-    expectLattnError(() => certifyOnReference(a, null as never), 'INVALID_ARGUMENT', 'reference');
+    expectLattnError(
+      () => certifyOnReference(a, a, { tolerance: 1 } as never),
+      'INVALID_ARGUMENT',
+      'certifyOnReference',
+      ["'tolerance'"],
+    );
+    expectLattnError(() => certifyOnReference(a, null as never), 'INVALID_ARGUMENT', 'certifyOnReference', [
+      'reference',
+    ]);
   });
 });

@@ -1,11 +1,10 @@
 import { createGramAccumulator, createRng, type Matrix, mergeGram } from '@lattn/core';
-import { expectMatrixClose, expectVectorClose } from '@lattn/core/testing';
+import { expectLattnError, expectMatrixClose, expectVectorClose } from '@lattn/core/testing';
 import { accumulateFeatureMoments, featureDim, featureTriple } from '@lattn/feature-map';
 import fc from 'fast-check';
 import { Matrix as MlMatrix } from 'ml-matrix';
 import { describe, expect, it } from 'vitest';
 import {
-  expectLattnError,
   gaussianSequences,
   referenceEigenvalues,
   referenceSecondMoment,
@@ -373,12 +372,10 @@ describe('certificates at extreme scales', () => {
   it('rejects moments that overflowed while accumulating with NON_FINITE naming certifyFromMoments', () => {
     const moments = accumulateFeatureMoments(gaussianSequences(54, 10, 3, 2));
     moments.gram[1] = Number.POSITIVE_INFINITY;
-    expectLattnError(
-      () => certifyFromMoments(moments),
-      'NON_FINITE',
+    expectLattnError(() => certifyFromMoments(moments), 'NON_FINITE', 'certifyFromMoments', [
       'certifyFromMoments: moments.gram contains a non-finite value at entry (0, 1)',
       'divided by a common power of two',
-    );
+    ]);
   });
 });
 
@@ -389,47 +386,65 @@ describe('validation', () => {
     expectLattnError(
       () => certifyIdentifiability(inputs, { tolerance: 1 } as never),
       'INVALID_ARGUMENT',
-      "'tolerance'",
+      'certifyIdentifiability',
+      ["'tolerance'"],
     );
     expectLattnError(
       () => certifyIdentifiability(inputs, { mode: 'first' as never }),
       'INVALID_ARGUMENT',
-      'options.mode',
+      'certifyIdentifiability',
+      ['options.mode'],
     );
-    expectLattnError(() => certifyIdentifiability(inputs, { rtol: -1 }), 'INVALID_ARGUMENT', 'options.rtol');
-    expectLattnError(() => certifyIdentifiability(inputs, { rtol: 1 }), 'INVALID_ARGUMENT', 'options.rtol');
-    expectLattnError(() => certifyIdentifiability(inputs, { maxDirections: 1.5 }), 'INVALID_ARGUMENT', 'maxDirections');
+    expectLattnError(() => certifyIdentifiability(inputs, { rtol: -1 }), 'INVALID_ARGUMENT', 'certifyIdentifiability', [
+      'options.rtol',
+    ]);
+    expectLattnError(() => certifyIdentifiability(inputs, { rtol: 1 }), 'INVALID_ARGUMENT', 'certifyIdentifiability', [
+      'options.rtol',
+    ]);
+    expectLattnError(
+      () => certifyIdentifiability(inputs, { maxDirections: 1.5 }),
+      'INVALID_ARGUMENT',
+      'certifyIdentifiability',
+      ['maxDirections'],
+    );
     expectLattnError(
       () => certifyIdentifiability(inputs, { includeNullSpace: 'yes' as never }),
       'INVALID_ARGUMENT',
-      'includeNullSpace',
+      'certifyIdentifiability',
+      ['includeNullSpace'],
     );
-    expectLattnError(() => certifyIdentifiability(inputs, { chunkSize: 0 }), 'INVALID_ARGUMENT', 'chunkSize');
+    expectLattnError(
+      () => certifyIdentifiability(inputs, { chunkSize: 0 }),
+      'INVALID_ARGUMENT',
+      'certifyIdentifiability',
+      ['chunkSize'],
+    );
   });
 
   it('rejects empty batches, mixed token dimensions and non-finite tokens', () => {
-    expectLattnError(() => certifyIdentifiability([]), 'INVALID_ARGUMENT', 'certifyIdentifiability', 'inputs');
+    expectLattnError(() => certifyIdentifiability([]), 'INVALID_ARGUMENT', 'certifyIdentifiability', ['inputs']);
     expectLattnError(
       () => certifyIdentifiability([inputs[0], gaussianSequences(1, 1, 2, 3)[0]]),
       'SHAPE_MISMATCH',
-      'inputs[1]',
+      'certifyIdentifiability',
+      ['inputs[1]'],
     );
     const bad = { rows: 1, cols: 2, data: new Float64Array([1, Number.NaN]) };
-    expectLattnError(() => certifyIdentifiability([bad]), 'NON_FINITE', 'inputs[0]');
+    expectLattnError(() => certifyIdentifiability([bad]), 'NON_FINITE', 'certifyIdentifiability', ['inputs[0]']);
   });
 
   it('rejects malformed accumulators and a modelDim that disagrees with them', () => {
-    expectLattnError(
-      () => certifyFromMoments({ dim: 6 } as never),
-      'INVALID_ARGUMENT',
-      'certifyFromMoments',
+    expectLattnError(() => certifyFromMoments({ dim: 6 } as never), 'INVALID_ARGUMENT', 'certifyFromMoments', [
       'moments',
-    );
-    expectLattnError(() => certifyFromMoments(createGramAccumulator(7)), 'SHAPE_MISMATCH', 'received 7');
+    ]);
+    expectLattnError(() => certifyFromMoments(createGramAccumulator(7)), 'SHAPE_MISMATCH', 'certifyFromMoments', [
+      'received 7',
+    ]);
     expectLattnError(
       () => certifyFromMoments(createGramAccumulator(6), { modelDim: 3 }),
       'SHAPE_MISMATCH',
-      'featureDim(3) = 18',
+      'certifyFromMoments',
+      ['featureDim(3) = 18'],
     );
   });
 

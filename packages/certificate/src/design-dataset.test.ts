@@ -1,6 +1,7 @@
 import { createRng, type Matrix } from '@lattn/core';
+import { expectLattnError } from '@lattn/core/testing';
 import { describe, expect, it } from 'vitest';
-import { expectLattnError, gaussianSequences, zeroCoordinate } from './__fixtures__/oracle.js';
+import { gaussianSequences, zeroCoordinate } from './__fixtures__/oracle.js';
 import { certifyIdentifiability } from './certify.js';
 import { designDataset } from './design-dataset.js';
 
@@ -80,9 +81,14 @@ describe('designDataset', () => {
 
   it('rejects empty pools and bad options', () => {
     const pool = mixedPool(6);
-    expectLattnError(() => designDataset([]), 'INVALID_ARGUMENT', 'designDataset', 'pool');
-    expectLattnError(() => designDataset(pool, { criterion: 'a-optimal' as never }), 'INVALID_ARGUMENT', 'criterion');
-    expectLattnError(() => designDataset(pool, { maxSize: 121 }), 'INVALID_ARGUMENT', 'maxSize');
-    expectLattnError(() => designDataset(pool, { size: 3 } as never), 'INVALID_ARGUMENT', "'size'");
+    expectLattnError(() => designDataset([]), 'INVALID_ARGUMENT', 'designDataset', ['pool']);
+    expectLattnError(
+      () => designDataset(pool, { criterion: 'a-optimal' as never }),
+      'INVALID_ARGUMENT',
+      'designDataset',
+      ['criterion'],
+    );
+    expectLattnError(() => designDataset(pool, { maxSize: 121 }), 'INVALID_ARGUMENT', 'designDataset', ['maxSize']);
+    expectLattnError(() => designDataset(pool, { size: 3 } as never), 'INVALID_ARGUMENT', 'designDataset', ["'size'"]);
   });
 });

@@ -1,16 +1,10 @@
 import { createRng, type Matrix } from '@lattn/core';
-import { expectVectorClose } from '@lattn/core/testing';
+import { expectLattnError, expectVectorClose } from '@lattn/core/testing';
 import { accumulateFeatureMoments, cubicFeatures } from '@lattn/feature-map';
 import fc from 'fast-check';
 import { Matrix as MlMatrix, solve } from 'ml-matrix';
 import { describe, expect, it } from 'vitest';
-import {
-  expectLattnError,
-  gaussianSequences,
-  referenceSecondMoment,
-  stackedFeatures,
-  toMl,
-} from './__fixtures__/oracle.js';
+import { gaussianSequences, referenceSecondMoment, stackedFeatures, toMl } from './__fixtures__/oracle.js';
 import { certifyIdentifiability } from './certify.js';
 import { driftBound } from './drift-bound.js';
 
@@ -152,19 +146,29 @@ describe('driftBound', () => {
   });
 
   it('rejects missing or bad options and mismatched inputs', () => {
-    expectLattnError(() => driftBound(moments, undefined as never), 'INVALID_ARGUMENT', 'driftBound', 'options');
-    expectLattnError(() => driftBound(moments, { excessLoss: -1, input: fresh }), 'INVALID_ARGUMENT', 'excessLoss');
+    expectLattnError(() => driftBound(moments, undefined as never), 'INVALID_ARGUMENT', 'driftBound', ['options']);
+    expectLattnError(() => driftBound(moments, { excessLoss: -1, input: fresh }), 'INVALID_ARGUMENT', 'driftBound', [
+      'excessLoss',
+    ]);
     expectLattnError(
       () => driftBound(moments, { excessLoss: 1, input: gaussianSequences(9, 1, 2, 3)[0] }),
       'SHAPE_MISMATCH',
-      'options.input',
+      'driftBound',
+      ['options.input'],
     );
-    expectLattnError(() => driftBound(moments, { excessLoss: 1, input: fresh, seed: 1 } as never), 'INVALID_ARGUMENT');
+    expectLattnError(
+      () => driftBound(moments, { excessLoss: 1, input: fresh, seed: 1 } as never),
+      'INVALID_ARGUMENT',
+      'driftBound',
+    );
     expectLattnError(
       () => driftBound(certifyIdentifiability(inputs), { excessLoss: 1, input: fresh, rtol: 1e-3 }),
       'INVALID_ARGUMENT',
-      'rtol',
+      'driftBound',
+      ['rtol'],
     );
-    expectLattnError(() => driftBound({} as never, { excessLoss: 1, input: fresh }), 'INVALID_ARGUMENT', 'source');
+    expectLattnError(() => driftBound({} as never, { excessLoss: 1, input: fresh }), 'INVALID_ARGUMENT', 'driftBound', [
+      'source',
+    ]);
   });
 });

@@ -1,7 +1,8 @@
 import { createRng, type Matrix } from '@lattn/core';
+import { expectLattnError } from '@lattn/core/testing';
 import { accumulateFeatureMoments } from '@lattn/feature-map';
 import { describe, expect, it } from 'vitest';
-import { expectLattnError, gaussianSequences } from './__fixtures__/oracle.js';
+import { gaussianSequences } from './__fixtures__/oracle.js';
 import { certifyIdentifiability } from './certify.js';
 import { estimateSamplesToCertify } from './estimate-samples.js';
 
@@ -85,24 +86,36 @@ describe('estimateSamplesToCertify', () => {
   });
 
   it('rejects bad generators, batches and options', () => {
-    expectLattnError(() => estimateSamplesToCertify(42 as never), 'INVALID_ARGUMENT', 'generator must be a function');
-    expectLattnError(() => estimateSamplesToCertify(() => []), 'INVALID_ARGUMENT', 'generator(0)');
+    expectLattnError(() => estimateSamplesToCertify(42 as never), 'INVALID_ARGUMENT', 'estimateSamplesToCertify', [
+      'generator must be a function',
+    ]);
+    expectLattnError(() => estimateSamplesToCertify(() => []), 'INVALID_ARGUMENT', 'estimateSamplesToCertify', [
+      'generator(0)',
+    ]);
     const rng = createRng(1);
     expectLattnError(
       () => estimateSamplesToCertify((seed) => [rng.normalMatrix(2, seed === 0 ? 2 : 3)]),
       'SHAPE_MISMATCH',
-      'generator(1)',
+      'estimateSamplesToCertify',
+      ['generator(1)'],
     );
-    expectLattnError(() => estimateSamplesToCertify(gaussian, { maxBatches: 0 }), 'INVALID_ARGUMENT', 'maxBatches');
+    expectLattnError(
+      () => estimateSamplesToCertify(gaussian, { maxBatches: 0 }),
+      'INVALID_ARGUMENT',
+      'estimateSamplesToCertify',
+      ['maxBatches'],
+    );
     expectLattnError(
       () => estimateSamplesToCertify(gaussian, { batches: 3 } as never),
       'INVALID_ARGUMENT',
-      "'batches'",
+      'estimateSamplesToCertify',
+      ["'batches'"],
     );
     expectLattnError(
       () => estimateSamplesToCertify(gaussian, { initial: accumulateFeatureMoments(gaussianSequences(1, 2, 2, 2)) }),
       'SHAPE_MISMATCH',
-      'generator(0)',
+      'estimateSamplesToCertify',
+      ['generator(0)'],
     );
   });
 });

@@ -5,6 +5,7 @@
  * the exact rank.
  */
 import { createRng, type Matrix, type PositionMode } from '@lattn/core';
+import { withEntry } from '@lattn/core/testing';
 import { featureDim } from '@lattn/feature-map';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -16,12 +17,6 @@ function integers(rng: ReturnType<typeof createRng>, rows: number, cols: number,
   const data = new Float64Array(rows * cols);
   for (let i = 0; i < data.length; i++) data[i] = rng.integer(-range, range + 1);
   return { rows, cols, data };
-}
-
-function withEntry(m: Matrix, index: number, value: number): Matrix {
-  const data = m.data.slice();
-  data[index] = value;
-  return { rows: m.rows, cols: m.cols, data };
 }
 
 /** Asserts the one-sided contract, and returns both ranks for further checks. */
