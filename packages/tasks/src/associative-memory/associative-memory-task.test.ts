@@ -1,10 +1,10 @@
 import { fromRows, type Matrix, toRows } from '@lattn/core';
-import { expectMatrixClose, expectVectorClose } from '@lattn/core/testing';
+import { expectLattnError, expectMatrixClose, expectVectorClose } from '@lattn/core/testing';
 import { equivalent, forward, forwardFolded } from '@lattn/feature-map';
 import { fitLinearAttention } from '@lattn/learner';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { describeTaskGenerator, expectError } from '../contract.test-utils.js';
+import { describeTaskGenerator } from '../contract.test-utils.js';
 import {
   type AssociativeMemoryTask,
   type AssociativeMemoryTaskOptions,
@@ -240,12 +240,12 @@ describe('decodeAssociativeMemory', () => {
   });
 
   it('throws SHAPE_MISMATCH for outputs of the wrong shape and INVALID_ARGUMENT for a task of another kind', () => {
-    expectError(
+    expectLattnError(
       () => decodeAssociativeMemory([fromRows([[0, 0, 0]]), fromRows([[0, 0, 0]])], task),
       'SHAPE_MISMATCH',
       'decodeAssociativeMemory',
     );
-    expectError(
+    expectLattnError(
       () =>
         exactMatchAssociativeMemory(task.dataset.targets, {
           ...task,

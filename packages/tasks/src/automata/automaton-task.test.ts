@@ -1,10 +1,10 @@
 import { type Matrix, zeros } from '@lattn/core';
-import { expectMatrixClose } from '@lattn/core/testing';
+import { expectLattnError, expectMatrixClose } from '@lattn/core/testing';
 import { createModel, foldModel, forward } from '@lattn/feature-map';
 import { fitLinearAttention } from '@lattn/learner';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { describeTaskGenerator, expectError } from '../contract.test-utils.js';
+import { describeTaskGenerator } from '../contract.test-utils.js';
 import { executeAutomaton } from './automaton.js';
 import {
   type AutomatonTask,
@@ -174,7 +174,7 @@ describe('runAutomatonWithModel', () => {
   it('accepts folded weights in place of a model (as a fit returns them) with the same result', () => {
     const run = runAutomatonWithModel(foldModel(short.construction), short);
     expect(run.histories).toEqual(short.instances.map((instance) => instance.states));
-    expectError(() => runAutomatonWithModel(zeros(4, 10), short), 'SHAPE_MISMATCH', 'runAutomatonWithModel');
+    expectLattnError(() => runAutomatonWithModel(zeros(4, 10), short), 'SHAPE_MISMATCH', 'runAutomatonWithModel');
   });
 
   it('throws NON_FINITE naming the sequence and the step when the outputs overflow, instead of decoding states from Infinity (regression: a 1e200-scaled construction scored 100%)', () => {
@@ -184,12 +184,9 @@ describe('runAutomatonWithModel', () => {
         query: { ...query, data: query.data.map((x) => x * 1e200) },
       })),
     });
-    expectError(
-      () => runAutomatonWithModel(scaled, short),
-      'NON_FINITE',
-      'runAutomatonWithModel',
+    expectLattnError(() => runAutomatonWithModel(scaled, short), 'NON_FINITE', 'runAutomatonWithModel', [
       'step 0 of sequence 0',
-    );
+    ]);
   });
 
   it('reports progress once per sequence', () => {
@@ -200,23 +197,23 @@ describe('runAutomatonWithModel', () => {
 
   it('throws SHAPE_MISMATCH for a model of another size and INVALID_ARGUMENT for a task of another kind', () => {
     const other = generateAutomatonTask({ numSequences: 1, numStates: 3, numSymbols: 2, wordLength: 2 });
-    expectError(() => runAutomatonWithModel(other.construction, short), 'SHAPE_MISMATCH', 'runAutomatonWithModel');
-    expectError(
+    expectLattnError(() => runAutomatonWithModel(other.construction, short), 'SHAPE_MISMATCH', 'runAutomatonWithModel');
+    expectLattnError(
       () => runAutomatonWithModel(short.construction, { ...short, kind: 'turing' } as unknown as AutomatonTask),
       'INVALID_ARGUMENT',
       'runAutomatonWithModel',
     );
-    expectError(
+    expectLattnError(
       () => runAutomatonWithModel(short.construction, short, { verbose: true } as never),
       'INVALID_ARGUMENT',
       'runAutomatonWithModel',
-      'verbose',
+      ['verbose'],
     );
-    expectError(
+    expectLattnError(
       () => runAutomatonWithModel(short.construction, short, { onProgress: 'yes' } as never),
       'INVALID_ARGUMENT',
       'runAutomatonWithModel',
-      'onProgress',
+      ['onProgress'],
     );
   });
 });
@@ -238,8 +235,8 @@ describe('decodeAutomatonStates', () => {
   it('throws SHAPE_MISMATCH when the outputs do not match the targets', () => {
     const task = generateAutomatonTask({ numSequences: 2, wordLength: 3 });
     const outputs = forward(task.construction, task.dataset.inputs);
-    expectError(() => decodeAutomatonStates(outputs.slice(1), task), 'SHAPE_MISMATCH', 'decodeAutomatonStates');
-    expectError(
+    expectLattnError(() => decodeAutomatonStates(outputs.slice(1), task), 'SHAPE_MISMATCH', 'decodeAutomatonStates');
+    expectLattnError(
       () => decodeAutomatonStates([outputs[0], zeros(1, 4)], task),
       'SHAPE_MISMATCH',
       'decodeAutomatonStates',

@@ -1,6 +1,6 @@
 import { createRng } from '@lattn/core';
+import { expectLattnError } from '@lattn/core/testing';
 import { describe, expect, it } from 'vitest';
-import { expectError } from '../contract.test-utils.js';
 import { executeAutomaton, randomAutomaton } from './automaton.js';
 
 const parity = {
@@ -37,16 +37,16 @@ describe('executeAutomaton', () => {
   });
 
   it('throws INVALID_ARGUMENT for a symbol outside the alphabet', () => {
-    expectError(() => executeAutomaton(parity, [0, 2]), 'INVALID_ARGUMENT', 'executeAutomaton', 'word[1]');
+    expectLattnError(() => executeAutomaton(parity, [0, 2]), 'INVALID_ARGUMENT', 'executeAutomaton', ['word[1]']);
   });
 
   it('throws for a malformed automaton: SHAPE_MISMATCH for a short table, INVALID_ARGUMENT for a bad target', () => {
-    expectError(
+    expectLattnError(
       () => executeAutomaton({ numStates: 2, numSymbols: 2, transitions: [[0, 1]] }, [0]),
       'SHAPE_MISMATCH',
       'executeAutomaton',
     );
-    expectError(
+    expectLattnError(
       () =>
         executeAutomaton(
           {
@@ -61,7 +61,7 @@ describe('executeAutomaton', () => {
         ),
       'INVALID_ARGUMENT',
       'executeAutomaton',
-      'transitions[1][1]',
+      ['transitions[1][1]'],
     );
   });
 });

@@ -1,6 +1,6 @@
 import { createRng } from '@lattn/core';
+import { expectLattnError } from '@lattn/core/testing';
 import { describe, expect, it } from 'vitest';
-import { expectError } from '../contract.test-utils.js';
 import { executeTuringMachine, randomTuringMachine, type TuringMachine } from './turing-machine.js';
 
 /** Flips every bit while moving right; in state 1 (never entered) it would move left. */
@@ -78,29 +78,35 @@ describe('executeTuringMachine', () => {
   });
 
   it('throws INVALID_ARGUMENT for an empty word, a symbol other than 0 or 1, or a bad move', () => {
-    expectError(() => executeTuringMachine(flipper, []), 'INVALID_ARGUMENT', 'executeTuringMachine');
-    expectError(() => executeTuringMachine(flipper, [0, 2]), 'INVALID_ARGUMENT', 'executeTuringMachine', 'word[1]');
+    expectLattnError(() => executeTuringMachine(flipper, []), 'INVALID_ARGUMENT', 'executeTuringMachine');
+    expectLattnError(() => executeTuringMachine(flipper, [0, 2]), 'INVALID_ARGUMENT', 'executeTuringMachine', [
+      'word[1]',
+    ]);
     const bad = { numStates: 1, transitions: [[flipper.transitions[0][0], { nextState: 0, write: 1, move: 0 }]] };
-    expectError(
+    expectLattnError(
       () => executeTuringMachine(bad as unknown as TuringMachine, [0]),
       'INVALID_ARGUMENT',
       'executeTuringMachine',
-      'move',
+      ['move'],
     );
-    expectError(() => executeTuringMachine(flipper, [0], { numSteps: -1 }), 'INVALID_ARGUMENT', 'executeTuringMachine');
+    expectLattnError(
+      () => executeTuringMachine(flipper, [0], { numSteps: -1 }),
+      'INVALID_ARGUMENT',
+      'executeTuringMachine',
+    );
   });
 
   it('throws TOO_LARGE before simulating when numSteps + 1 tapes would exceed 2^25 cells (a 100000-symbol word, 1000 steps)', () => {
-    expectError(
+    expectLattnError(
       () => executeTuringMachine(flipper, new Array<number>(100_000).fill(1), { numSteps: 1000 }),
       'TOO_LARGE',
       'executeTuringMachine',
-      '1001 tapes of 102000 cells',
+      ['1001 tapes of 102000 cells'],
     );
   });
 
   it('throws SHAPE_MISMATCH for a table with the wrong number of rows', () => {
-    expectError(
+    expectLattnError(
       () => executeTuringMachine({ numStates: 3, transitions: flipper.transitions }, [0]),
       'SHAPE_MISMATCH',
       'executeTuringMachine',

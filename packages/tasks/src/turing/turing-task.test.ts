@@ -1,10 +1,10 @@
 import type { Matrix } from '@lattn/core';
-import { expectMatrixClose } from '@lattn/core/testing';
+import { expectLattnError, expectMatrixClose } from '@lattn/core/testing';
 import { createModel, foldModel, forward } from '@lattn/feature-map';
 import { fitLinearAttention } from '@lattn/learner';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { describeTaskGenerator, expectError } from '../contract.test-utils.js';
+import { describeTaskGenerator } from '../contract.test-utils.js';
 import { executeTuringMachine } from './turing-machine.js';
 import {
   decodeTuringTokens,
@@ -159,11 +159,11 @@ describe('generateTuringTask', () => {
   }, 60_000); // four tasks and forward passes: under 1 s alone, longer on a loaded machine
 
   it('throws TOO_LARGE for a construction beyond the size budget before building it (regression: numSteps 44 built four (4014, 4014) heads and peaked at 2.5 GB)', () => {
-    expectError(
+    expectLattnError(
       () => generateTuringTask({ numSequences: 1, numStates: 1, wordLength: 1, numSteps: 44 }),
       'TOO_LARGE',
       'generateTuringTask',
-      'the 4-head construction would hold',
+      ['the 4-head construction would hold'],
     );
   });
 
@@ -231,14 +231,14 @@ describe('runTuringWithModel', () => {
         query: { ...query, data: query.data.map((x) => x * 1e200) },
       })),
     });
-    expectError(() => runTuringWithModel(scaled, task), 'NON_FINITE', 'runTuringWithModel', 'of sequence 0');
+    expectLattnError(() => runTuringWithModel(scaled, task), 'NON_FINITE', 'runTuringWithModel', ['of sequence 0']);
   });
 
   it('throws SHAPE_MISMATCH for a model of another size', () => {
     const task = generateTuringTask({ numSequences: 1, numSteps: 1, wordLength: 1 });
     const other = generateTuringTask({ numSequences: 1, numSteps: 2, wordLength: 1 });
-    expectError(() => runTuringWithModel(other.construction, task), 'SHAPE_MISMATCH', 'runTuringWithModel');
-    expectError(() => runTuringWithModel(null as never, task), 'INVALID_ARGUMENT', 'runTuringWithModel');
+    expectLattnError(() => runTuringWithModel(other.construction, task), 'SHAPE_MISMATCH', 'runTuringWithModel');
+    expectLattnError(() => runTuringWithModel(null as never, task), 'INVALID_ARGUMENT', 'runTuringWithModel');
   });
 });
 
@@ -267,7 +267,7 @@ describe('decodeTuringTokens', () => {
 
   it('throws INVALID_ARGUMENT for a task of another kind', () => {
     const task = generateTuringTask({ numSequences: 1, numSteps: 1, wordLength: 1 });
-    expectError(
+    expectLattnError(
       () => decodeTuringTokens(task.dataset.targets, { ...task, kind: 'automaton' } as unknown as TuringTask),
       'INVALID_ARGUMENT',
       'decodeTuringTokens',
