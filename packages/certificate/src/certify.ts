@@ -17,7 +17,7 @@ import {
 } from '@lattn/core';
 import { accumulateFeatureMoments, featureDim } from '@lattn/feature-map';
 import { describeNullSpace, type MissingDirection } from './missing-directions.js';
-import { largestToken, scaleSequences, tokenExponent } from './scale.js';
+import { scaleSequences, tokenExponent } from './scale.js';
 import {
   checkAccumulator,
   checkGramSize,
@@ -196,7 +196,7 @@ export function certifyIdentifiability(
   const settings = readSettings(fn, options, dim);
   if (options?.chunkSize !== undefined) checkInteger(fn, 'options.chunkSize', options.chunkSize, { min: 1 });
   // Tokens beyond 2^±32 are divided by a power of two (exactly): Λ stays inside float64 and the verdict is unchanged.
-  const exponent = tokenExponent(largestToken(inputs));
+  const exponent = tokenExponent(inputs);
   const moments = accumulateFeatureMoments(scaleSequences(inputs, exponent), {
     mode,
     ...(options?.chunkSize === undefined ? {} : { chunkSize: options.chunkSize }),

@@ -22,7 +22,7 @@ import {
 import { cubicFeatures, featureDim } from '@lattn/feature-map';
 import { certify, type IdentifiabilityCertificate } from './certify.js';
 import { firstCertifyingPrefix } from './prefix-search.js';
-import { largestToken, scaleSequences, tokenExponent } from './scale.js';
+import { scaleSequences, tokenExponent } from './scale.js';
 import { checkGramSize, extremes, readCallback, readRtol } from './second-moment.js';
 
 /**
@@ -156,7 +156,7 @@ export function designDataset(pool: readonly Matrix[], options?: DesignOptions):
 
   // Tokens beyond 2^±32 are divided by a power of two (exactly): the greedy criteria and the verdict are invariant to
   // a common scale, and the features stay inside float64.
-  const exponent = tokenExponent(largestToken(pool));
+  const exponent = tokenExponent(pool);
   const scaledPool = scaleSequences(pool, exponent);
   const rowsOf = (b: number): number => (mode === 'all' ? pool[b].rows : 1);
   const cached = batch.numTokens * dim <= FEATURE_CACHE_LIMIT;

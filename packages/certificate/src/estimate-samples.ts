@@ -20,7 +20,7 @@ import {
 import { featureDim } from '@lattn/feature-map';
 import { certify, type IdentifiabilityCertificate } from './certify.js';
 import { copyMoments, firstCertifyingPrefix, type SampleCheck } from './prefix-search.js';
-import { largestToken, scaleSequences, tokenExponent } from './scale.js';
+import { scaleSequences, tokenExponent } from './scale.js';
 import { checkAccumulator, checkGramSize, readCallback, readRtol } from './second-moment.js';
 
 /**
@@ -150,7 +150,7 @@ export function estimateSamplesToCertify(
       sequences: shape.numSequences,
       examples: mode === 'all' ? shape.numTokens : shape.numSequences,
     };
-    exponent ??= tokenExponent(largestToken(batch));
+    exponent ??= tokenExponent(batch);
     return scaleSequences(batch, exponent);
   };
   // The first batch fixes d (and so D) when there are no initial moments.

@@ -18,6 +18,7 @@ import { maxEigenvalue } from './max-eigenvalue.js';
 import { minEigenvalue } from './min-eigenvalue.js';
 import { pinv } from './pinv.js';
 import { createRng } from './rng.js';
+import { largestMagnitude, rescaleExponent, scaleByPowerOfTwo, timesPowerOfTwo } from './scale-by-power-of-two.js';
 import { svd } from './svd.js';
 import {
   expectLattnError,
@@ -301,6 +302,43 @@ const matrixApiRejections: Rejection[] = [
   ['get: fractional index', () => get(square, 0.5, 0), 'INVALID_ARGUMENT', 'get', ['(0.5, 0)']],
   ['get: NaN index', () => get(square, Number.NaN, 0), 'INVALID_ARGUMENT', 'get', ['NaN']],
   ['shapeOf: undefined', () => shapeOf(undefined as never), 'INVALID_ARGUMENT', 'shapeOf', ['matrix', 'undefined']],
+  ['largestMagnitude: null', () => largestMagnitude(null as never), 'INVALID_ARGUMENT', 'largestMagnitude', ['null']],
+  ['rescaleExponent: negative', () => rescaleExponent(-1), 'INVALID_ARGUMENT', 'rescaleExponent', ['largest', '-1']],
+  [
+    'rescaleExponent: Infinity',
+    () => rescaleExponent(Number.POSITIVE_INFINITY),
+    'INVALID_ARGUMENT',
+    'rescaleExponent',
+    ['Infinity'],
+  ],
+  [
+    'timesPowerOfTwo: fractional exponent',
+    () => timesPowerOfTwo(1, 0.5),
+    'INVALID_ARGUMENT',
+    'timesPowerOfTwo',
+    ['exponent', '0.5'],
+  ],
+  [
+    'timesPowerOfTwo: a string x',
+    () => timesPowerOfTwo('1' as never, 1),
+    'INVALID_ARGUMENT',
+    'timesPowerOfTwo',
+    ['x', "'1'"],
+  ],
+  [
+    'scaleByPowerOfTwo: nested arrays',
+    () => scaleByPowerOfTwo([[1]] as never, 1),
+    'INVALID_ARGUMENT',
+    'scaleByPowerOfTwo',
+    ['a'],
+  ],
+  [
+    'scaleByPowerOfTwo: NaN exponent',
+    () => scaleByPowerOfTwo(square, Number.NaN),
+    'INVALID_ARGUMENT',
+    'scaleByPowerOfTwo',
+    ['exponent', 'NaN'],
+  ],
 ];
 
 const validationRejections: Rejection[] = [

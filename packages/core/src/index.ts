@@ -33,6 +33,7 @@ export { pinv } from './pinv.js';
 export type { Progress, ProgressCallback } from './progress.js';
 export type { Rng } from './rng.js';
 export { createRng } from './rng.js';
+export { largestMagnitude, rescaleExponent, scaleByPowerOfTwo, timesPowerOfTwo } from './scale-by-power-of-two.js';
 export type { SvdOptions, SvdResult } from './svd.js';
 export { svd } from './svd.js';
 export { transpose } from './transpose.js';

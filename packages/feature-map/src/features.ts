@@ -6,10 +6,17 @@
  * The kernels below keep `M_t` packed: entry `pairOffset(j) + k` holds `M_t[j,k]` for `j <= k` (the layout of
  * `pairIndex`). They assume validated shapes.
  */
-import { checkKnownKeys, checkOneOf, LattnError, type Matrix, POSITION_MODES, type PositionMode } from '@lattn/core';
+import {
+  checkKnownKeys,
+  checkOneOf,
+  LattnError,
+  largestMagnitude,
+  type Matrix,
+  POSITION_MODES,
+  type PositionMode,
+} from '@lattn/core';
 import { checkArraySize, foldedDim, numPairs } from './layout.js';
 import { checkSequence } from './model.js';
-import { largestMagnitude } from './scale.js';
 
 /** Options of {@link cubicFeatures} and {@link unfoldedFeatures}. */
 export interface FeatureOptions {

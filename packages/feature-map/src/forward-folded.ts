@@ -1,11 +1,20 @@
 /**
  * Predictions from folded weights alone (SPEC §2): `y_t = w · ψ_t`, without heads.
  */
-import { checkMatrix, checkSequences, LattnError, type Matrix, type PositionMode } from '@lattn/core';
+import {
+  checkMatrix,
+  checkSequences,
+  LattnError,
+  largestMagnitude,
+  type Matrix,
+  type PositionMode,
+  rescaleExponent,
+  scaleByPowerOfTwo,
+  timesPowerOfTwo,
+} from '@lattn/core';
 import { addOuterPacked, readMode } from './features.js';
 import type { ForwardOptions } from './forward.js';
 import { foldedDim, numPairs } from './layout.js';
-import { dividedByPowerOfTwo, largestMagnitude, rescaleExponent, timesPowerOfTwo } from './scale.js';
 
 /**
  * Runs the function defined by folded weights on a batch of sequences: `y_t[a] = ⟨w_a, ψ_t⟩`. For
@@ -44,7 +53,7 @@ export function forwardFolded(weights: Matrix, inputs: readonly Matrix[], option
     );
   }
   const weightExponent = rescaleExponent(largestMagnitude(w.data));
-  const scaled = { rows: w.rows, cols: w.cols, data: dividedByPowerOfTwo(w.data, weightExponent) };
+  const scaled = scaleByPowerOfTwo(w, -weightExponent);
   return inputs.map((sequence) => forwardFoldedSequence(scaled, weightExponent, sequence, mode));
 }
 
@@ -64,7 +73,7 @@ function forwardFoldedSequence(w: Matrix, weightExponent: number, sequence: Matr
   const weights = w.data; // (outputDim, D)
   const tokenExponent = rescaleExponent(largestMagnitude(sequence.data));
   const exponent = weightExponent + 3 * tokenExponent;
-  const z = dividedByPowerOfTwo(sequence.data, tokenExponent);
+  const z = scaleByPowerOfTwo(sequence, -tokenExponent).data;
   const emit = (t: number, row: number): void => {
     const zOffset = t * d;
     for (let a = 0; a < outputDim; a++) {

@@ -2,10 +2,17 @@
  * The MHLA forward pass (SPEC §1): `y_t = Σ_h V_h · M_t · Q_h · z_t` with the running prefix moment
  * `M_t = M_{t−1} + z_t z_tᵀ`, so each position costs `O(H · (d² + dOut · d))` and a sequence never `O(n²)`.
  */
-import { checkSequences, type Matrix, type PositionMode } from '@lattn/core';
+import {
+  checkSequences,
+  largestMagnitude,
+  type Matrix,
+  type PositionMode,
+  rescaleExponent,
+  scaleByPowerOfTwo,
+  timesPowerOfTwo,
+} from '@lattn/core';
 import { readMode } from './features.js';
 import { checkModel, type MhlaModel } from './model.js';
-import { dividedByPowerOfTwo, largestMagnitude, rescaleExponent, timesPowerOfTwo } from './scale.js';
 
 /** Options of {@link forward} and {@link forwardFolded}. */
 export interface ForwardOptions {
@@ -70,8 +77,8 @@ function scaledHeads(model: MhlaModel): ScaledHeads {
   for (const head of model.heads) {
     const a = rescaleExponent(largestMagnitude(head.value.data));
     const b = rescaleExponent(largestMagnitude(head.query.data));
-    values.push(dividedByPowerOfTwo(head.value.data, a));
-    queries.push(dividedByPowerOfTwo(head.query.data, b));
+    values.push(scaleByPowerOfTwo(head.value, -a).data);
+    queries.push(scaleByPowerOfTwo(head.query, -b).data);
     exponents.push(a + b);
   }
   return { values, queries, exponents };
@@ -88,7 +95,7 @@ function forwardSequence(model: MhlaModel, heads: ScaledHeads, sequence: Matrix,
   const outputDim = model.outputDim;
   const n = sequence.rows;
   const tokenExponent = rescaleExponent(largestMagnitude(sequence.data));
-  const z = dividedByPowerOfTwo(sequence.data, tokenExponent);
+  const z = scaleByPowerOfTwo(sequence, -tokenExponent).data;
   const rows = mode === 'all' ? n : 1;
   const out = new Float64Array(rows * outputDim);
   const moment = new Float64Array(d * d); // M_t, (d, d), symmetric

@@ -12,13 +12,13 @@ import {
   checkSequences,
   gram,
   LattnError,
+  largestMagnitude,
   type Matrix,
   type PositionMode,
 } from '@lattn/core';
 import { addOuterPacked, readMode } from './features.js';
 import { numPairs } from './layout.js';
 import { checkSequence } from './model.js';
-import { largestMagnitude } from './scale.js';
 
 /**
  * Which feature coordinates an inner product is taken in: `'unfolded'` is `Ψ` (`d³` entries, each off-diagonal

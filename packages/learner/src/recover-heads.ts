@@ -20,10 +20,13 @@ import {
   describe,
   eigh,
   LattnError,
+  largestMagnitude,
   type Matrix,
   type ProgressCallback,
   type Rng,
+  rescaleExponent,
   svd,
+  timesPowerOfTwo,
 } from '@lattn/core';
 import {
   createModel,
@@ -36,7 +39,7 @@ import {
   pairIndex,
   unfoldWeights,
 } from '@lattn/feature-map';
-import { largestMagnitude, rescaleExponent, scaleMatrix, timesPowerOfTwo } from './scale.js';
+import { scaleMatrix } from './scale.js';
 
 /** Options of {@link recoverHeads}. */
 export interface RecoverHeadsOptions {

@@ -3,20 +3,17 @@
  * two, bit for bit, wherever neither over- nor underflows — so tokens at 1e±150, whose features (`~‖z‖³`) and Gram
  * (`~‖z‖⁶`) leave float64, are fitted in scaled units and the weights scaled back. Internal.
  */
-import { type Dataset, LattnError, type Matrix } from '@lattn/core';
+import {
+  type Dataset,
+  LattnError,
+  largestMagnitude,
+  type Matrix,
+  scaleByPowerOfTwo,
+  timesPowerOfTwo,
+} from '@lattn/core';
 
-/** Magnitudes inside `[2⁻³², 2³²]` are left alone: degree-6 moments of them stay far inside float64. */
-const SAFE_EXPONENT = 32;
-
-/** The largest `|x|` over `data`. */
-export function largestMagnitude(data: ArrayLike<number>): number {
-  let largest = 0;
-  for (let i = 0; i < data.length; i++) {
-    const value = Math.abs(data[i]);
-    if (value > largest) largest = value;
-  }
-  return largest;
-}
+// fit.ts takes core's scaling primitives from here, with the learner's own helpers below.
+export { largestMagnitude, rescaleExponent, timesPowerOfTwo } from '@lattn/core';
 
 /** The largest `|x|` over several matrices. */
 export function largestOf(matrices: readonly Matrix[]): number {
@@ -26,39 +23,17 @@ export function largestOf(matrices: readonly Matrix[]): number {
 }
 
 /**
- * The exponent `e` by which to divide data whose largest magnitude is `largest`: `0` when `largest` is zero or
- * inside `[2⁻³², 2³²]`, else the `e` (even when `even` is set, so that square roots scale exactly) that brings it
- * near 1.
+ * `rescaleExponent` of core for a magnitude given by its base-2 logarithm (for magnitudes beyond float64): `0`
+ * inside `[2⁻³², 2³²]`, else the nearest integer (even when `even` is set, so that square roots scale exactly).
  */
-export function rescaleExponent(largest: number, even = false): number {
-  return largest === 0 ? 0 : exponentFor(Math.log2(largest), even);
-}
-
-/** {@link rescaleExponent} of a magnitude given by its base-2 logarithm (for magnitudes beyond float64). */
 export function exponentFor(log2Magnitude: number, even = false): number {
   const exponent = even ? 2 * Math.round(log2Magnitude / 2) : Math.round(log2Magnitude);
-  return Math.abs(exponent) <= SAFE_EXPONENT ? 0 : exponent;
+  return Math.abs(exponent) <= 32 ? 0 : exponent;
 }
 
-/** `x · 2ᵉ` for any integer `e` (split so that no factor over- or underflows on its own); exact unless the result is. */
-export function timesPowerOfTwo(x: number, exponent: number): number {
-  let value = x;
-  let e = exponent;
-  while (e > 1000) {
-    value *= 2 ** 1000;
-    e -= 1000;
-  }
-  while (e < -1000) {
-    value *= 2 ** -1000;
-    e += 1000;
-  }
-  return value * 2 ** e;
-}
-
-/** A fresh matrix `m · 2ᵉ` (the matrix itself when `e = 0`). */
+/** `m · 2ᵉ`: a fresh matrix, or `m` itself when `e = 0` (so that ordinary data are not copied). */
 export function scaleMatrix(m: Matrix, exponent: number): Matrix {
-  if (exponent === 0) return m;
-  return { rows: m.rows, cols: m.cols, data: m.data.map((x) => timesPowerOfTwo(x, exponent)) };
+  return exponent === 0 ? m : scaleByPowerOfTwo(m, exponent);
 }
 
 /** A dataset with tokens divided by `2^tokenExponent` and targets by `2^targetExponent` (itself when both are 0). */
