@@ -4,11 +4,11 @@
  * honoured options and clear errors for bad options — and, as properties over random option values (fast-check,
  * issue #9): determinism, shapes, finiteness and exactness of the construction for any valid options, a LattnError
  * for any junk value of any option, and NON_FINITE / SHAPE_MISMATCH from every metric for NaN, ±Infinity or
- * misshapen outputs. Test-only: excluded from the build.
+ * misshapen outputs. Also the assertions the generator tests share. Test-only: excluded from the build.
  */
 import { checkDataset, isLattnError, type LattnErrorCode, type Matrix } from '@lattn/core';
-import { expectLattnError } from '@lattn/core/testing';
-import { forward, type MhlaModel } from '@lattn/feature-map';
+import { expectLattnError, expectMatrixClose } from '@lattn/core/testing';
+import { createModel, forward, type MhlaModel } from '@lattn/feature-map';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 
@@ -239,4 +239,38 @@ export function describeTaskGenerator<Options, Task extends GeneratedTask>(
 
 function bytesOf(matrix: Matrix): Uint8Array {
   return new Uint8Array(matrix.data.buffer, matrix.data.byteOffset, matrix.data.byteLength);
+}
+
+/** Asserts that every output matrix equals the matching target of `dataset` to `atol` (no relative slack). */
+export function expectOutputsMatchTargets(
+  outputs: readonly Matrix[],
+  dataset: { readonly targets: readonly Matrix[] },
+  atol: number,
+): void {
+  expect(outputs).toHaveLength(dataset.targets.length);
+  outputs.forEach((output, b) => {
+    expectMatrixClose(output, dataset.targets[b], { rtol: 0, atol, label: `outputs[${b}]` });
+  });
+}
+
+/** Indices of the non-zero entries of a 0/1 row of a one-hot encoding, each of which must be exactly 1. */
+export function hotIndices(row: readonly number[]): number[] {
+  const indices: number[] = [];
+  row.forEach((x, i) => {
+    if (x !== 0) {
+      expect(x).toBe(1);
+      indices.push(i);
+    }
+  });
+  return indices;
+}
+
+/** The model with every value and query entry multiplied by `factor` (outputs scale by `factor²`). */
+export function scaleHeads(model: MhlaModel, factor: number): MhlaModel {
+  return createModel({
+    heads: model.heads.map(({ value, query }) => ({
+      value: { ...value, data: value.data.map((x) => x * factor) },
+      query: { ...query, data: query.data.map((x) => x * factor) },
+    })),
+  });
 }

@@ -42,3 +42,18 @@ export function scoreFromCounts(correct: readonly number[], total: readonly numb
     numPositions,
   };
 }
+
+/**
+ * Scores predicted against true item sequences (next states, history tokens): per sequence the count of items equal
+ * to the true item at the same place, out of the true sequence's length.
+ */
+export function scoreSequences<T>(
+  predicted: readonly (readonly T[])[],
+  truth: readonly (readonly T[])[],
+  same: (a: T, b: T) => boolean = (a, b) => a === b,
+): ExactMatchScore {
+  return scoreFromCounts(
+    predicted.map((items, b) => items.filter((item, i) => same(item, truth[b][i])).length),
+    truth.map((items) => items.length),
+  );
+}

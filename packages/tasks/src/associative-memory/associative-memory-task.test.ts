@@ -4,7 +4,7 @@ import { equivalent, forward, forwardFolded } from '@lattn/feature-map';
 import { fitLinearAttention } from '@lattn/learner';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { describeTaskGenerator } from '../contract.test-utils.js';
+import { describeTaskGenerator, expectOutputsMatchTargets } from '../contract.test-utils.js';
 import {
   type AssociativeMemoryTask,
   type AssociativeMemoryTaskOptions,
@@ -163,9 +163,7 @@ describe('generateAssociativeMemoryTask', () => {
   it('is exact for orthogonal keys: outputs equal the stored values to 1e-14 and decode 100%', () => {
     const task = generateAssociativeMemoryTask({ numSequences: 40, keyDim: 5, numPairs: 5, seed: 9 });
     const outputs = forward(task.construction, task.dataset.inputs, { mode: 'last' });
-    outputs.forEach((output, b) => {
-      expectMatrixClose(output, task.dataset.targets[b], { rtol: 0, atol: 1e-14 });
-    });
+    expectOutputsMatchTargets(outputs, task.dataset, 1e-14);
     expect(decodeAssociativeMemory(outputs, task)).toEqual(task.instances.map((instance) => instance.queryIndex));
     expect(exactMatchAssociativeMemory(outputs, task).exactMatch).toBe(1);
   });

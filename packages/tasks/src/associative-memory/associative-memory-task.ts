@@ -6,6 +6,7 @@ import { createRng, type Dataset, LattnError, type Matrix, type Rng, zeros } fro
 import { createModel, type MhlaModel } from '@lattn/feature-map';
 import { type ExactMatchScore, scoreFromCounts } from '../exact-match.js';
 import { checkOutputs, checkTaskKind } from '../internal/checks.js';
+import { randomOrder } from '../internal/draw.js';
 import {
   checkBudget,
   checkConstructionBudget,
@@ -158,7 +159,7 @@ export function generateAssociativeMemoryTask(options?: AssociativeMemoryTaskOpt
   checkConstructionBudget(fn, 2 * keyDim, keyDim, 1);
 
   const rng = createRng(resolved.seed);
-  const order = rng.shuffle(Array.from({ length: numSequences }, (_, b) => b));
+  const order = randomOrder(rng, numSequences);
   const orthogonal = new Array<boolean>(numSequences).fill(false);
   for (let r = 0; r < numOrthogonal; r++) orthogonal[order[r]] = true;
 

@@ -1,10 +1,10 @@
-import { type Matrix, zeros } from '@lattn/core';
-import { expectLattnError, expectMatrixClose } from '@lattn/core/testing';
+import { toRows, zeros } from '@lattn/core';
+import { expectLattnError } from '@lattn/core/testing';
 import { createModel, foldModel, forward } from '@lattn/feature-map';
 import { fitLinearAttention } from '@lattn/learner';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { describeTaskGenerator } from '../contract.test-utils.js';
+import { describeTaskGenerator, expectOutputsMatchTargets, hotIndices, scaleHeads } from '../contract.test-utils.js';
 import { executeAutomaton } from './automaton.js';
 import {
   type AutomatonTask,
@@ -64,9 +64,7 @@ describeTaskGenerator<AutomatonTaskOptions, AutomatonTask>({
   exact: (task, outputs) => {
     // 0/1 weights on one-hot tokens: the outputs are the targets to the last bit, and they decode to the histories
     // of the automata run by the public simulator.
-    outputs.forEach((output, b) => {
-      expectMatrixClose(output, task.dataset.targets[b], { rtol: 0, atol: 0 });
-    });
+    expectOutputsMatchTargets(outputs, task.dataset, 0);
     decodeAutomatonStates(outputs, task).forEach((states, b) => {
       const { automaton, word } = task.instances[b];
       expect(states).toEqual(executeAutomaton(automaton, word).slice(1));
@@ -91,29 +89,27 @@ describe('generateAutomatonTask', () => {
   it('encodes table | word | history as documented, read back token by token', () => {
     const { encoding } = task;
     task.instances.forEach((instance, b) => {
-      const rows = rowsOf(task.dataset.inputs[b]);
+      const rows = toRows(task.dataset.inputs[b]);
       const n = instance.word.length;
       instance.tableOrder.forEach((entry, position) => {
         const q = Math.floor(entry / 3);
-        expect(hot(rows[position])).toEqual([
+        expect(hotIndices(rows[position])).toEqual([
           entry,
           encoding.valueOffset + instance.automaton.transitions[q][entry % 3],
         ]);
       });
       instance.word.forEach((symbol, i) => {
-        expect(hot(rows[encoding.tableLength + i])).toEqual([encoding.symbolOffset + symbol]);
+        expect(hotIndices(rows[encoding.tableLength + i])).toEqual([encoding.symbolOffset + symbol]);
       });
       for (let i = 0; i < n; i++) {
-        expect(hot(rows[encoding.tableLength + n + i])).toEqual([instance.states[i] * 3 + instance.word[i]]);
+        expect(hotIndices(rows[encoding.tableLength + n + i])).toEqual([instance.states[i] * 3 + instance.word[i]]);
       }
     });
   });
 
   it('gives a construction whose outputs equal the symbolic targets to 1e-12 at every position', () => {
     const outputs = forward(task.construction, task.dataset.inputs);
-    outputs.forEach((output, b) => {
-      expectMatrixClose(output, task.dataset.targets[b], { rtol: 0, atol: 1e-12 });
-    });
+    expectOutputsMatchTargets(outputs, task.dataset, 1e-12);
   });
 
   it('decodes the construction outputs to the true next states: 100% exact match', () => {
@@ -178,12 +174,7 @@ describe('runAutomatonWithModel', () => {
   });
 
   it('throws NON_FINITE naming the sequence and the step when the outputs overflow, instead of decoding states from Infinity (regression: a 1e200-scaled construction scored 100%)', () => {
-    const scaled = createModel({
-      heads: short.construction.heads.map(({ value, query }) => ({
-        value: { ...value, data: value.data.map((x) => x * 1e200) },
-        query: { ...query, data: query.data.map((x) => x * 1e200) },
-      })),
-    });
+    const scaled = scaleHeads(short.construction, 1e200);
     expectLattnError(() => runAutomatonWithModel(scaled, short), 'NON_FINITE', 'runAutomatonWithModel', [
       'step 0 of sequence 0',
     ]);
@@ -243,21 +234,3 @@ describe('decodeAutomatonStates', () => {
     );
   });
 });
-
-function rowsOf(matrix: Matrix): number[][] {
-  return Array.from({ length: matrix.rows }, (_, i) =>
-    Array.from(matrix.data.subarray(i * matrix.cols, (i + 1) * matrix.cols)),
-  );
-}
-
-/** Indices of the non-zero entries of a 0/1 row, each of which must be exactly 1. */
-function hot(row: readonly number[]): number[] {
-  const indices: number[] = [];
-  row.forEach((x, i) => {
-    if (x !== 0) {
-      expect(x).toBe(1);
-      indices.push(i);
-    }
-  });
-  return indices;
-}

@@ -18,8 +18,9 @@
  */
 import { createRng, type Dataset, type Matrix, type ProgressCallback, zeros } from '@lattn/core';
 import { createModel, type MhlaModel } from '@lattn/feature-map';
-import { type ExactMatchScore, scoreFromCounts } from '../exact-match.js';
-import { argmax, checkOutputs, checkRunOutput, checkTaskKind, lastOutputOf } from '../internal/checks.js';
+import { type ExactMatchScore, scoreSequences } from '../exact-match.js';
+import { argmax, checkOutputs, checkTaskKind, lastOutputOf } from '../internal/checks.js';
+import { randomOrder, randomWord } from '../internal/draw.js';
 import {
   checkBudget,
   checkConstructionBudget,
@@ -170,9 +171,8 @@ export function generateAutomatonTask(options?: AutomatonTaskOptions): Automaton
   const targets: Matrix[] = [];
   for (let b = 0; b < numSequences; b++) {
     const automaton = randomAutomaton(rng, numStates, numSymbols);
-    const word: number[] = [];
-    for (let i = 0; i < wordLength; i++) word.push(rng.integer(0, numSymbols));
-    const tableOrder = rng.shuffle(Array.from({ length: encoding.tableLength }, (_, e) => e));
+    const word = randomWord(rng, wordLength, numSymbols);
+    const tableOrder = randomOrder(rng, encoding.tableLength);
     const instance: AutomatonInstance = { automaton, word, states: runAutomaton(automaton, word), tableOrder };
     instances.push(instance);
     inputs.push(encodeSequence(instance, instance.states, encoding));
@@ -226,7 +226,7 @@ export function exactMatchAutomaton(outputs: readonly Matrix[], task: AutomatonT
   checkTaskKind(fn, task, 'automaton');
   checkOutputs(fn, outputs, task.dataset);
   const decoded = decodeStates(outputs, task);
-  return scoreHistories(
+  return scoreSequences(
     decoded,
     task.instances.map((instance) => instance.states.slice(1)),
   );
@@ -270,16 +270,9 @@ export function runAutomatonWithModel(
     const n = instance.word.length;
     const states = [0];
     const sequence = encodeSequence(instance, states, encoding);
-    const width = encoding.modelDim;
     for (let i = 0; i < n; i++) {
       const position = encoding.tableLength + n + i;
-      const prefix: Matrix = {
-        rows: position + 1,
-        cols: width,
-        data: sequence.data.slice(0, (position + 1) * width),
-      };
-      const output = lastOutput(prefix);
-      checkRunOutput(fn, output, b, i);
+      const output = lastOutput(sequence, position + 1, b, i);
       const next = argmax(output.data, 0, encoding.outputDim);
       states.push(next);
       if (i + 1 < n) writeHistoryToken(sequence.data, position + 1, next, instance.word[i + 1], encoding);
@@ -287,7 +280,7 @@ export function runAutomatonWithModel(
     histories.push(states);
     onProgress?.({ stage: 'run', done: b + 1, total: task.instances.length });
   });
-  const score = scoreHistories(
+  const score = scoreSequences(
     histories.map((states) => states.slice(1)),
     task.instances.map((instance) => instance.states.slice(1)),
   );
@@ -378,16 +371,4 @@ function decodeStates(outputs: readonly Matrix[], task: AutomatonTask): number[]
     for (let i = 0; i < n; i++) states.push(argmax(outputs[b].data, (tableLength + n + i) * outputDim, outputDim));
     return states;
   });
-}
-
-/** Exact match of predicted against true state sequences. */
-function scoreHistories(
-  predicted: readonly (readonly number[])[],
-  truth: readonly (readonly number[])[],
-): ExactMatchScore {
-  const correct = predicted.map((states, b) => states.filter((state, i) => state === truth[b][i]).length);
-  return scoreFromCounts(
-    correct,
-    truth.map((states) => states.length),
-  );
 }

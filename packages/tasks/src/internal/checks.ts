@@ -37,7 +37,7 @@ export function checkTaskKind(fn: string, task: unknown, kind: string): void {
  * Checks that a model's output during an autoregressive run is finite: a finite model on finite tokens can still
  * overflow float64, and decoding Infinity or NaN (an argmax, a threshold) would invent a symbol.
  */
-export function checkRunOutput(fn: string, output: Matrix, sequence: number, step: number): void {
+function checkRunOutput(fn: string, output: Matrix, sequence: number, step: number): void {
   const { data } = output;
   for (let i = 0; i < data.length; i++) {
     const value = data[i];
@@ -59,13 +59,34 @@ export function argmax(data: Float64Array, offset: number, count: number): numbe
 }
 
 /**
+ * One step of an autoregressive run: the model's output `(1, outputDim)` at the last of the first `rows` tokens of
+ * `sequence`, checked finite (a failure names sequence `index` and `step`).
+ */
+export type LastOutput = (sequence: Matrix, rows: number, index: number, step: number) => Matrix;
+
+/**
  * Checks that `model` — an `MhlaModel` or folded weights `(outputDim, featureDim)` — fits the encoding, and returns
- * the function giving its output at the last position of one sequence (`forward` or `forwardFolded`, which validate
- * the heads or weights themselves).
+ * the {@link LastOutput} step of a run with it (`forward` or `forwardFolded`, which validate the heads or weights
+ * themselves).
  *
  * @throws `INVALID_ARGUMENT` when `model` is neither; `SHAPE_MISMATCH` when its dimensions do not fit.
  */
 export function lastOutputOf(
+  fn: string,
+  model: unknown,
+  encoding: { readonly modelDim: number; readonly outputDim: number },
+): LastOutput {
+  const run = modelRun(fn, model, encoding);
+  return (sequence, rows, index, step) => {
+    const prefix: Matrix = { rows, cols: sequence.cols, data: sequence.data.slice(0, rows * sequence.cols) };
+    const output = run(prefix);
+    checkRunOutput(fn, output, index, step);
+    return output;
+  };
+}
+
+/** The validated model as a function from one sequence to its output at the last position. */
+function modelRun(
   fn: string,
   model: unknown,
   encoding: { readonly modelDim: number; readonly outputDim: number },

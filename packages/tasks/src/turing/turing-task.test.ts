@@ -1,10 +1,10 @@
-import type { Matrix } from '@lattn/core';
-import { expectLattnError, expectMatrixClose } from '@lattn/core/testing';
+import { toRows } from '@lattn/core';
+import { expectLattnError } from '@lattn/core/testing';
 import { createModel, foldModel, forward } from '@lattn/feature-map';
 import { fitLinearAttention } from '@lattn/learner';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { describeTaskGenerator } from '../contract.test-utils.js';
+import { describeTaskGenerator, expectOutputsMatchTargets, hotIndices, scaleHeads } from '../contract.test-utils.js';
 import { executeTuringMachine } from './turing-machine.js';
 import {
   decodeTuringTokens,
@@ -65,9 +65,7 @@ describeTaskGenerator<TuringTaskOptions, TuringTask>({
   exact: (task, outputs) => {
     // 0/1 weights on one-hot tokens: the outputs are the targets to the last bit, and they decode to the tokens of
     // the histories the public simulator computes.
-    outputs.forEach((output, b) => {
-      expectMatrixClose(output, task.dataset.targets[b], { rtol: 0, atol: 0 });
-    });
+    expectOutputsMatchTargets(outputs, task.dataset, 0);
     const decoded = decodeTuringTokens(outputs, task);
     task.instances.forEach((instance, b) => {
       const history = executeTuringMachine(instance.machine, instance.word, { numSteps: task.options.numSteps });
@@ -109,7 +107,7 @@ describe('generateTuringTask', () => {
     const { encoding } = task;
     const q = 3;
     task.instances.forEach((instance, b) => {
-      const rows = rowsOf(task.dataset.inputs[b]);
+      const rows = toRows(task.dataset.inputs[b]);
       instance.tableOrder.forEach((entry, position) => {
         const rule = instance.machine.transitions[Math.floor(entry / 2)][entry % 2];
         const expected = [
@@ -117,10 +115,10 @@ describe('generateTuringTask', () => {
           encoding.actionOffset + rule.nextState * 2 + (rule.move === 1 ? 1 : 0),
           ...(rule.write === 1 ? [encoding.writeOffset] : []),
         ];
-        expect(hot(rows[position])).toEqual(expected);
+        expect(hotIndices(rows[position])).toEqual(expected);
       });
       instance.word.forEach((symbol, j) => {
-        expect(hot(rows[6 + j])).toEqual([symbol * (q + 1), encoding.positionOffset + j]);
+        expect(hotIndices(rows[6 + j])).toEqual([symbol * (q + 1), encoding.positionOffset + j]);
       });
       instance.tokens.slice(0, -1).forEach((token, g) => {
         const expected = [symbol(token.symbol, token.state, q)];
@@ -129,7 +127,7 @@ describe('generateTuringTask', () => {
           if (token.action.write === 1) expected.push(encoding.writeOffset);
         }
         expected.push(encoding.positionOffset + 3 + g);
-        expect(hot(rows[6 + 3 + g])).toEqual(expected);
+        expect(hotIndices(rows[6 + 3 + g])).toEqual(expected);
       });
     });
   });
@@ -137,9 +135,7 @@ describe('generateTuringTask', () => {
   it('gives a four-head construction whose outputs equal the symbolic targets to 1e-12 at every position', () => {
     expect(task.construction.heads).toHaveLength(4);
     const outputs = forward(task.construction, task.dataset.inputs);
-    outputs.forEach((output, b) => {
-      expectMatrixClose(output, task.dataset.targets[b], { rtol: 0, atol: 1e-12 });
-    });
+    expectOutputsMatchTargets(outputs, task.dataset, 1e-12);
   });
 
   it('is exact across bounds: one state, one input symbol, one step, and wider settings', () => {
@@ -151,9 +147,7 @@ describe('generateTuringTask', () => {
     ]) {
       const other = generateTuringTask({ numSequences: 6, seed: 3, ...options });
       const outputs = forward(other.construction, other.dataset.inputs);
-      outputs.forEach((output, b) => {
-        expectMatrixClose(output, other.dataset.targets[b], { rtol: 0, atol: 1e-12 });
-      });
+      expectOutputsMatchTargets(outputs, other.dataset, 1e-12);
       expect(exactMatchTuring(outputs, other).exactMatch).toBe(1);
     }
   }, 60_000); // four tasks and forward passes: under 1 s alone, longer on a loaded machine
@@ -225,12 +219,7 @@ describe('runTuringWithModel', () => {
 
   it('throws NON_FINITE naming the sequence and the step when the outputs overflow, instead of decoding tokens from Infinity (regression: a 1e200-scaled construction scored 100%)', () => {
     const task = generateTuringTask({ numSequences: 2, numStates: 2, wordLength: 2, numSteps: 2, seed: 1 });
-    const scaled = createModel({
-      heads: task.construction.heads.map(({ value, query }) => ({
-        value: { ...value, data: value.data.map((x) => x * 1e200) },
-        query: { ...query, data: query.data.map((x) => x * 1e200) },
-      })),
-    });
+    const scaled = scaleHeads(task.construction, 1e200);
     expectLattnError(() => runTuringWithModel(scaled, task), 'NON_FINITE', 'runTuringWithModel', ['of sequence 0']);
   });
 
@@ -277,22 +266,4 @@ describe('decodeTuringTokens', () => {
 
 function symbol(bit: number, state: number | null, numStates: number): number {
   return bit * (numStates + 1) + (state === null ? 0 : state + 1);
-}
-
-function rowsOf(matrix: Matrix): number[][] {
-  return Array.from({ length: matrix.rows }, (_, i) =>
-    Array.from(matrix.data.subarray(i * matrix.cols, (i + 1) * matrix.cols)),
-  );
-}
-
-/** Indices of the non-zero entries of a 0/1 row, each of which must be exactly 1. */
-function hot(row: readonly number[]): number[] {
-  const indices: number[] = [];
-  row.forEach((x, i) => {
-    if (x !== 0) {
-      expect(x).toBe(1);
-      indices.push(i);
-    }
-  });
-  return indices;
 }

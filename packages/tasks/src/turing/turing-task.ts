@@ -38,8 +38,9 @@
  */
 import { createRng, type Dataset, type Matrix, type ProgressCallback, zeros } from '@lattn/core';
 import { createModel, type MhlaModel } from '@lattn/feature-map';
-import { type ExactMatchScore, scoreFromCounts } from '../exact-match.js';
-import { argmax, checkOutputs, checkRunOutput, checkTaskKind, lastOutputOf } from '../internal/checks.js';
+import { type ExactMatchScore, scoreSequences } from '../exact-match.js';
+import { argmax, checkOutputs, checkTaskKind, lastOutputOf } from '../internal/checks.js';
+import { randomOrder, randomWord } from '../internal/draw.js';
 import {
   checkBudget,
   checkConstructionBudget,
@@ -227,9 +228,8 @@ export function generateTuringTask(options?: TuringTaskOptions): TuringTask {
   const targets: Matrix[] = [];
   for (let b = 0; b < numSequences; b++) {
     const machine = randomTuringMachine(rng, numStates);
-    const word: number[] = [];
-    for (let i = 0; i < wordLength; i++) word.push(rng.integer(0, 2));
-    const tableOrder = rng.shuffle(Array.from({ length: encoding.tableLength }, (_, e) => e));
+    const word = randomWord(rng, wordLength, 2);
+    const tableOrder = randomOrder(rng, encoding.tableLength);
     const history = runTuringMachine(machine, word, numSteps);
     const tokens = historyTokens(machine, history);
     const instance: TuringInstance = { machine, word, history, tokens, tableOrder };
@@ -285,9 +285,10 @@ export function exactMatchTuring(outputs: readonly Matrix[], task: TuringTask): 
   const fn = 'exactMatchTuring';
   checkTaskKind(fn, task, 'turing');
   checkOutputs(fn, outputs, task.dataset);
-  return scoreTokens(
+  return scoreSequences(
     decodeAll(outputs, task.encoding),
     task.instances.map((instance) => instance.tokens),
+    sameToken,
   );
 }
 
@@ -318,16 +319,12 @@ export function runTuringWithModel(model: MhlaModel | Matrix, task: TuringTask, 
   checkTaskKind(fn, task, 'turing');
   const lastOutput = lastOutputOf(fn, model, task.encoding);
   const { encoding } = task;
-  const d = encoding.modelDim;
   const start = encoding.tableLength + encoding.wordLength;
   const produced = task.instances.map((instance, b) => {
     const sequence = encodeSequence(instance, [], encoding);
     const tokens: TuringToken[] = [];
     for (let g = 0; g < encoding.historyLength; g++) {
-      const rows = start + g;
-      const prefix: Matrix = { rows, cols: d, data: sequence.data.slice(0, rows * d) };
-      const output = lastOutput(prefix);
-      checkRunOutput(fn, output, b, g);
+      const output = lastOutput(sequence, start + g, b, g);
       const token = decodeToken(output.data, 0, encoding);
       tokens.push(token);
       if (g + 1 < encoding.historyLength) writeHistoryToken(sequence.data, start + g, g, token, encoding);
@@ -337,9 +334,10 @@ export function runTuringWithModel(model: MhlaModel | Matrix, task: TuringTask, 
   });
   return {
     tokens: produced,
-    score: scoreTokens(
+    score: scoreSequences(
       produced,
       task.instances.map((instance) => instance.tokens),
+      sameToken,
     ),
   };
 }
@@ -534,17 +532,7 @@ function decodeAll(outputs: readonly Matrix[], encoding: TuringEncoding): Turing
   );
 }
 
-/** Exact match of produced against true history tokens. */
-function scoreTokens(
-  produced: readonly (readonly TuringToken[])[],
-  truth: readonly (readonly TuringToken[])[],
-): ExactMatchScore {
-  return scoreFromCounts(
-    produced.map((tokens, b) => tokens.filter((token, g) => sameToken(token, truth[b][g])).length),
-    truth.map((tokens) => tokens.length),
-  );
-}
-
+/** Whether two history tokens are equal, field by field. */
 function sameToken(a: TuringToken, b: TuringToken): boolean {
   if (a.symbol !== b.symbol || a.state !== b.state) return false;
   if (a.action === null || b.action === null) return a.action === b.action;
