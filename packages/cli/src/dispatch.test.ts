@@ -1,21 +1,8 @@
 import { LattnError } from '@lattn/core';
 import { describe, expect, it } from 'vitest';
+import { capturedIo } from './__fixtures__/captured-io.js';
 import { type Command, defineCommand } from './command.js';
 import { dispatch, ISSUES_URL } from './dispatch.js';
-import type { CliIo } from './io.js';
-
-function captured(): { io: CliIo; stdout: () => string; stderr: () => string } {
-  const out: string[] = [];
-  const err: string[] = [];
-  return {
-    io: {
-      stdout: { write: (chunk: string) => out.push(chunk) },
-      stderr: { write: (chunk: string) => err.push(chunk) },
-    },
-    stdout: () => out.join(''),
-    stderr: () => err.join(''),
-  };
-}
 
 const runs: string[][] = [];
 
@@ -59,7 +46,7 @@ describe('dispatch', () => {
   it.each([[[]], [['help']], [['--help']], [['-h']]])(
     'prints the command list on stdout for %j, exit code 0',
     async (argv) => {
-      const { io, stdout, stderr } = captured();
+      const { io, stdout, stderr } = capturedIo();
       expect(await dispatch(argv, io, COMMANDS)).toBe(0);
       expect(stdout()).toContain('Usage: lattn <command> [options]');
       expect(stdout()).toContain('  echo           print its text\n');
@@ -72,7 +59,7 @@ describe('dispatch', () => {
       ['echo', '--help'],
       ['echo', '--text', 'x', '-h'],
     ]) {
-      const { io, stdout } = captured();
+      const { io, stdout } = capturedIo();
       expect(await dispatch(argv, io, COMMANDS)).toBe(0);
       expect(stdout()).toContain('Usage: lattn echo --text <text> [options]');
     }
@@ -80,21 +67,21 @@ describe('dispatch', () => {
   });
 
   it('runs a command with its parsed options and returns its exit code', async () => {
-    const { io, stdout, stderr } = captured();
+    const { io, stdout, stderr } = capturedIo();
     expect(await dispatch(['echo', '--text', 'ab', '--times', '3'], io, COMMANDS)).toBe(0);
     expect(stdout()).toBe('ababab\n');
     expect(stderr()).toBe('');
   });
 
   it('reports an unknown command in one line on stderr, exit code 2', async () => {
-    const { io, stdout, stderr } = captured();
+    const { io, stdout, stderr } = capturedIo();
     expect(await dispatch(['frobnicate'], io, COMMANDS)).toBe(2);
     expect(stderr()).toBe("lattn: unknown command 'frobnicate'. Run 'lattn --help' for the list of commands.\n");
     expect(stdout()).toBe('');
   });
 
   it('reports a LattnError from a command as one line without a stack trace, exit code 2', async () => {
-    const { io, stdout, stderr } = captured();
+    const { io, stdout, stderr } = capturedIo();
     expect(await dispatch(['user-error'], io, COMMANDS)).toBe(2);
     expect(stderr()).toBe(
       'lattn user-error: fitLinearAttention: targets have the wrong shape. Expected (4, 2); received (4, 3).\n',
@@ -103,7 +90,7 @@ describe('dispatch', () => {
   });
 
   it('escapes control characters of a user error (from a file name or quoted file content), so it stays one line', async () => {
-    const { io, stderr } = captured();
+    const { io, stderr } = capturedIo();
     expect(await dispatch(['ctrl'], io, COMMANDS)).toBe(2);
     expect(stderr()).toBe(
       "lattn ctrl: 'x\\x0d.npy' has a malformed header.\\x09Expected a dict; received '\\x1b[2J\\x00'.\n",
@@ -111,7 +98,7 @@ describe('dispatch', () => {
   });
 
   it('reports an invalid option as one line with an example, exit code 2', async () => {
-    const { io, stderr } = captured();
+    const { io, stderr } = capturedIo();
     expect(await dispatch(['echo', '--text', 'x', '--times', 'many'], io, COMMANDS)).toBe(2);
     expect(stderr()).toBe(
       "lattn echo: --times must be an integer >= 1; received 'many'. Example: lattn echo --text hi --times 2\n",
@@ -119,7 +106,7 @@ describe('dispatch', () => {
   });
 
   it('reports any other error with its stack trace and the bug-report hint, exit code 1', async () => {
-    const { io, stdout, stderr } = captured();
+    const { io, stdout, stderr } = capturedIo();
     expect(await dispatch(['bug'], io, COMMANDS)).toBe(1);
     expect(stderr()).toMatch(
       new RegExp(
@@ -131,7 +118,7 @@ describe('dispatch', () => {
   });
 
   it('reports a thrown non-Error value as an internal error, exit code 1', async () => {
-    const { io, stderr } = captured();
+    const { io, stderr } = capturedIo();
     expect(await dispatch(['throws-string'], io, COMMANDS)).toBe(1);
     expect(stderr()).toContain('internal error, please report it');
     expect(stderr()).toContain('a string');

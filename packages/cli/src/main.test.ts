@@ -3,25 +3,12 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import type { CliIo } from './io.js';
+import { capturedIo } from './__fixtures__/captured-io.js';
 import { main } from './main.js';
-
-function captured(): { io: CliIo; stdout: () => string; stderr: () => string } {
-  const out: string[] = [];
-  const err: string[] = [];
-  return {
-    io: {
-      stdout: { write: (chunk: string) => out.push(chunk) },
-      stderr: { write: (chunk: string) => err.push(chunk) },
-    },
-    stdout: () => out.join(''),
-    stderr: () => err.join(''),
-  };
-}
 
 describe('main', () => {
   it('prints the command list for --help, exit code 0', async () => {
-    const { io, stdout, stderr } = captured();
+    const { io, stdout, stderr } = capturedIo();
     expect(await main(['--help'], io)).toBe(0);
     expect(stdout()).toMatch(/^lattn — learn multi-head linear attention/);
     expect(stdout()).toContain('Usage: lattn <command> [options]');
@@ -29,18 +16,18 @@ describe('main', () => {
   });
 
   it('rejects an unknown command in one line, exit code 2', async () => {
-    const { io, stdout, stderr } = captured();
+    const { io, stdout, stderr } = capturedIo();
     expect(await main(['frobnicate', '--x'], io)).toBe(2);
     expect(stderr()).toBe("lattn: unknown command 'frobnicate'. Run 'lattn --help' for the list of commands.\n");
     expect(stdout()).toBe('');
   });
 
   it('answers --help for every registered command with its usage and examples, exit code 0', async () => {
-    const { io, stdout } = captured();
+    const { io, stdout } = capturedIo();
     await main(['--help'], io);
     const names = [...stdout().matchAll(/^ {2}(\S+) {2,}/gm)].map((match) => match[1]);
     for (const name of names) {
-      const help = captured();
+      const help = capturedIo();
       expect(await main([name, '--help'], help.io), name).toBe(0);
       expect(help.stdout(), name).toContain(`lattn ${name}`);
     }

@@ -1,18 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { capturedIo } from './__fixtures__/captured-io.js';
 import { formatNumber, formatTable, writeResult } from './output.js';
-
-function captured() {
-  const out: string[] = [];
-  const err: string[] = [];
-  return {
-    io: {
-      stdout: { write: (chunk: string) => out.push(chunk) },
-      stderr: { write: (chunk: string) => err.push(chunk) },
-    },
-    out,
-    err,
-  };
-}
 
 describe('formatTable', () => {
   it('left-aligns text columns and right-aligns numeric ones', () => {
@@ -59,7 +47,7 @@ describe('formatNumber', () => {
 
 describe('writeResult', () => {
   it('prints exactly one JSON document on stdout in --json mode, and nothing on stderr', () => {
-    const { io, out, err } = captured();
+    const { io, out, err } = capturedIo();
     writeResult(io, { rank: 3, values: Float64Array.of(1, 2) }, { json: true, text: () => 'not this' });
     expect(out).toHaveLength(1);
     expect(JSON.parse(out[0])).toEqual({ rank: 3, values: [1, 2] });
@@ -68,7 +56,7 @@ describe('writeResult', () => {
   });
 
   it('prints the text for people otherwise', () => {
-    const { io, out } = captured();
+    const { io, out } = capturedIo();
     writeResult(io, { rank: 3 }, { json: false, text: () => 'rank  3\n' });
     expect(out).toEqual(['rank  3\n']);
   });

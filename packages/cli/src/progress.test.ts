@@ -1,15 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import { capturedIo } from './__fixtures__/captured-io.js';
 import { createProgressReporter } from './progress.js';
 
 /** Captured streams and a clock the test advances by hand. */
 function setup(isTTY: boolean, columns?: number) {
-  const out: string[] = [];
-  const err: string[] = [];
+  const { io, out, err } = capturedIo({ isTTY, ...(columns === undefined ? {} : { columns }) });
   let time = 0;
-  const io = {
-    stdout: { write: (chunk: string) => out.push(chunk), isTTY },
-    stderr: { write: (chunk: string) => err.push(chunk), isTTY, ...(columns === undefined ? {} : { columns }) },
-  };
   const reporter = createProgressReporter(io, { now: () => time });
   const advance = (milliseconds: number) => {
     time += milliseconds;

@@ -1,6 +1,6 @@
 /** Runs `main` in-process with captured streams, for the command tests. */
-import type { CliIo } from '../io.js';
 import { main } from '../main.js';
+import { capturedIo } from './captured-io.js';
 
 /** What one in-process run of `lattn` produced. */
 export interface CliRun {
@@ -11,14 +11,9 @@ export interface CliRun {
 
 /** Runs `lattn <argv>` in-process; stdout and stderr are captured (neither is a terminal). */
 export async function runCli(argv: readonly string[]): Promise<CliRun> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: CliIo = {
-    stdout: { write: (chunk: string) => out.push(chunk) },
-    stderr: { write: (chunk: string) => err.push(chunk) },
-  };
+  const { io, stdout, stderr } = capturedIo();
   const code = await main(argv, io);
-  return { code, stdout: out.join(''), stderr: err.join('') };
+  return { code, stdout: stdout(), stderr: stderr() };
 }
 
 /** Asserts the shape of a user error: exit code 2, nothing on stdout, exactly one line on stderr. */
