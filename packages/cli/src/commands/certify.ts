@@ -5,12 +5,18 @@
  */
 
 import { certifyFromMoments, type IdentifiabilityCertificate } from '@lattn/certificate';
-import { POSITION_MODES } from '@lattn/core';
 import { type Command, defineCommand } from '../command.js';
 import { accumulateFileMoments, openSequenceFile } from '../dataset-chunks.js';
 import { formatNumber, formatTable, writeResult } from '../output.js';
 import { createProgressReporter } from '../progress.js';
-import { CHUNK_SIZE_OPTION, checkFeatureMemory, describeData, warn } from './shared.js';
+import {
+  CHUNK_SIZE_OPTION,
+  checkFeatureMemory,
+  describeData,
+  EXAMPLE_MODE_OPTION,
+  JSON_OPTION,
+  warn,
+} from './shared.js';
 
 /** What `lattn certify --json` prints: the inputs and the certificate without its null-space basis. */
 type CertifySummary = {
@@ -30,12 +36,7 @@ export const certifyCommand: Command = defineCommand({
     'the directions the data leave open, as feature products M[j,k]·z[l]. Targets are not needed.',
   options: {
     inputs: { kind: 'path', required: true, placeholder: 'X.npy', description: 'input sequences, shape (B, n, d)' },
-    mode: {
-      kind: 'enum',
-      values: POSITION_MODES,
-      default: 'all',
-      description: 'which positions are examples: every prefix (all) or the last token of each sequence (last)',
-    },
+    mode: EXAMPLE_MODE_OPTION,
     rtol: {
       kind: 'number',
       min: 0,
@@ -50,7 +51,7 @@ export const certifyCommand: Command = defineCommand({
       description: 'groups of missing directions to list when the certificate fails',
     },
     chunkSize: CHUNK_SIZE_OPTION,
-    json: { kind: 'boolean', description: 'print one JSON document instead of the summary' },
+    json: JSON_OPTION,
   },
   examples: [
     'lattn certify --inputs X.npy',

@@ -5,7 +5,6 @@
  */
 
 import { certifyFromMoments, type IdentifiabilityCertificate } from '@lattn/certificate';
-import { POSITION_MODES, type PositionMode } from '@lattn/core';
 import { fitFromMoments, type HeadRecovery, type LinearAttentionFit, recoverHeads } from '@lattn/learner';
 import { type Command, defineCommand } from '../command.js';
 import { accumulateFileMoments, openSequenceFile, openTargetFile } from '../dataset-chunks.js';
@@ -13,17 +12,22 @@ import { checkWritable } from '../files.js';
 import { writeModel } from '../model-files.js';
 import { formatNumber, formatTable, writeResult } from '../output.js';
 import { createProgressReporter } from '../progress.js';
-import { CHUNK_SIZE_OPTION, checkFeatureMemory, describeData, formatCertificate, warn } from './shared.js';
+import {
+  CHUNK_SIZE_OPTION,
+  checkFeatureMemory,
+  type DataDescription,
+  describeData,
+  EXAMPLE_MODE_OPTION,
+  formatCertificate,
+  JSON_OPTION,
+  warn,
+} from './shared.js';
 
 /** What `lattn fit --json` prints. */
-interface FitSummary {
+interface FitSummary extends DataDescription {
   readonly inputs: string;
   readonly targets: string;
   readonly out: string;
-  readonly mode: PositionMode;
-  readonly numSequences: number;
-  readonly sequenceLength: number;
-  readonly modelDim: number;
   readonly outputDim: number;
   readonly numExamples: number;
   readonly featureDim: number;
@@ -60,12 +64,7 @@ export const fitCommand: Command = defineCommand({
       description: 'targets, shape (B, n, dOut) for --mode all or (B, dOut) for --mode last',
     },
     out: { kind: 'path', required: true, placeholder: 'model.json', description: 'where to write the model' },
-    mode: {
-      kind: 'enum',
-      values: POSITION_MODES,
-      default: 'all',
-      description: 'which positions are examples: every prefix (all) or the last token of each sequence (last)',
-    },
+    mode: EXAMPLE_MODE_OPTION,
     ridge: {
       kind: 'number',
       min: 0,
@@ -83,7 +82,7 @@ export const fitCommand: Command = defineCommand({
     },
     seed: { kind: 'integer', default: 0, description: 'seed of the head search (--heads auto or N)' },
     chunkSize: CHUNK_SIZE_OPTION,
-    json: { kind: 'boolean', description: 'print one JSON document instead of the summary' },
+    json: JSON_OPTION,
   },
   examples: [
     'lattn fit --inputs X.npy --targets Y.npy --out model.json',

@@ -4,7 +4,7 @@
  * machines, words, histories) and the task's exact construction in the learner's `lattn.mhla` format.
  */
 import { join } from 'node:path';
-import { type Dataset, LattnError, POSITION_MODES, type PositionMode } from '@lattn/core';
+import { type Dataset, LattnError } from '@lattn/core';
 import type { MhlaModel } from '@lattn/feature-map';
 import { serializeModel } from '@lattn/learner';
 import {
@@ -24,7 +24,7 @@ import { jsonFile } from '../json.js';
 import { npyFile } from '../npy.js';
 import { formatTable, writeResult } from '../output.js';
 import { sequencesToArray } from '../sequences.js';
-import { describeData } from './shared.js';
+import { type DataDescription, describeData, JSON_OPTION, modeOption } from './shared.js';
 
 /** The task names `lattn generate` accepts. */
 export const GENERATE_TASKS: readonly string[] = ['random-mhla', 'associative-memory', 'automata', 'turing'];
@@ -43,16 +43,12 @@ interface GeneratedTask {
 }
 
 /** What `lattn generate --json` prints. */
-interface GenerateSummary {
+interface GenerateSummary extends DataDescription {
   readonly task: string;
   readonly kind: string;
   readonly inputs: string;
   readonly targets: string;
   readonly taskFile: string;
-  readonly mode: PositionMode;
-  readonly numSequences: number;
-  readonly sequenceLength: number;
-  readonly modelDim: number;
   readonly outputDim: number;
   readonly inputShape: readonly number[];
   readonly targetShape: readonly number[];
@@ -60,10 +56,16 @@ interface GenerateSummary {
   readonly options: object;
 }
 
+/** `--num-sequences` with the generators' maximum, 10⁶; `each` says what every sequence holds its own of. */
+function numSequencesOption(fallback: number, each?: string) {
+  const description = each === undefined ? 'number of sequences B' : `number of sequences B, ${each}`;
+  return { kind: 'integer', min: 1, max: 1_000_000, default: fallback, description } as const;
+}
+
 const COMMON = {
   seed: { kind: 'integer', default: 0, description: 'seed of the generator' },
   out: { kind: 'path', required: true, placeholder: 'DIR', description: 'directory for X.npy, Y.npy and task.json' },
-  json: { kind: 'boolean', description: 'print one JSON document instead of the summary' },
+  json: JSON_OPTION,
 } as const;
 
 function taskCommand<T extends OptionSpecs>(
@@ -88,7 +90,7 @@ const TASK_COMMANDS: readonly Command[] = [
     'random-mhla',
     'a random H-head teacher labels random sequences; the teacher is the construction',
     {
-      numSequences: { kind: 'integer', min: 1, max: 1_000_000, default: 16, description: 'number of sequences B' },
+      numSequences: numSequencesOption(16),
       sequenceLength: { kind: 'integer', min: 1, max: 1_000_000, default: 8, description: 'tokens per sequence n' },
       modelDim: { kind: 'integer', min: 1, default: 4, description: 'token dimension d' },
       outputDim: { kind: 'integer', min: 1, max: 4096, default: 2, description: 'output dimension dOut' },
@@ -99,12 +101,7 @@ const TASK_COMMANDS: readonly Command[] = [
         default: 'gaussian',
         description: 'tokens: i.i.d. N(0, 1) entries, uniform on the unit sphere, or a random basis vector',
       },
-      mode: {
-        kind: 'enum',
-        values: POSITION_MODES,
-        default: 'all',
-        description: 'targets at every position, (B, n, dOut), or at the last, (B, dOut)',
-      },
+      mode: modeOption('targets at every position, (B, n, dOut), or at the last, (B, dOut)'),
       teacherSeed: {
         kind: 'integer',
         description: "seed of the teacher's weights (default: --seed); keep it and change --seed for fresh inputs",
@@ -133,7 +130,7 @@ const TASK_COMMANDS: readonly Command[] = [
     'associative-memory',
     'key–value pairs in the context, a query at the end, its value as the target (mode last)',
     {
-      numSequences: { kind: 'integer', min: 1, max: 1_000_000, default: 64, description: 'number of sequences B' },
+      numSequences: numSequencesOption(64),
       keyDim: { kind: 'integer', min: 1, default: 4, description: 'dimension of keys and values (tokens: 2 · keyDim)' },
       numPairs: { kind: 'integer', min: 1, max: 1_000_000, default: 4, description: 'key–value pairs per context' },
       keyDistribution: {
@@ -167,13 +164,7 @@ const TASK_COMMANDS: readonly Command[] = [
     'automata',
     "random DFAs: the transition table and a word in the context, the states' history as targets",
     {
-      numSequences: {
-        kind: 'integer',
-        min: 1,
-        max: 1_000_000,
-        default: 32,
-        description: 'number of sequences B, one automaton each',
-      },
+      numSequences: numSequencesOption(32, 'one automaton each'),
       numStates: { kind: 'integer', min: 1, max: 64, default: 4, description: 'states |Q| of every automaton' },
       numSymbols: { kind: 'integer', min: 1, max: 64, default: 2, description: 'alphabet size |Σ|' },
       wordLength: { kind: 'integer', min: 1, max: 4096, default: 8, description: 'word length n' },
@@ -195,13 +186,7 @@ const TASK_COMMANDS: readonly Command[] = [
     'turing',
     'Turing-machine computation histories: the table and the input in the context, the next history token as target',
     {
-      numSequences: {
-        kind: 'integer',
-        min: 1,
-        max: 1_000_000,
-        default: 16,
-        description: 'number of sequences B, one machine each',
-      },
+      numSequences: numSequencesOption(16, 'one machine each'),
       numStates: { kind: 'integer', min: 1, max: 32, default: 2, description: 'states |Q| of every machine' },
       wordLength: { kind: 'integer', min: 1, max: 64, default: 3, description: 'input length n' },
       numSteps: { kind: 'integer', min: 1, max: 64, default: 3, description: 'computation steps S' },

@@ -3,7 +3,7 @@
  * piece by piece, so neither the inputs nor the outputs are ever held in memory whole. The output file appears only
  * when every prediction is written and finite.
  */
-import { LattnError, type Matrix, POSITION_MODES, type PositionMode } from '@lattn/core';
+import { LattnError, type Matrix } from '@lattn/core';
 import { forward } from '@lattn/feature-map';
 import { type Command, defineCommand } from '../command.js';
 import { forEachChunk, openSequenceFile } from '../dataset-chunks.js';
@@ -12,17 +12,13 @@ import { readModel } from '../model-files.js';
 import { writeNpyRows } from '../npy.js';
 import { formatTable, writeResult } from '../output.js';
 import { createProgressReporter } from '../progress.js';
-import { CHUNK_SIZE_OPTION, describeData } from './shared.js';
+import { CHUNK_SIZE_OPTION, type DataDescription, describeData, JSON_OPTION, modeOption } from './shared.js';
 
 /** What `lattn predict --json` prints. */
-interface PredictSummary {
+interface PredictSummary extends DataDescription {
   readonly model: string;
   readonly inputs: string;
   readonly out: string;
-  readonly mode: PositionMode;
-  readonly numSequences: number;
-  readonly sequenceLength: number;
-  readonly modelDim: number;
   readonly outputDim: number;
   readonly numHeads: number;
   readonly shape: readonly number[];
@@ -40,14 +36,9 @@ export const predictCommand: Command = defineCommand({
     model: { kind: 'path', required: true, placeholder: 'model.json', description: 'the model (lattn.mhla JSON)' },
     inputs: { kind: 'path', required: true, placeholder: 'X.npy', description: 'input sequences, shape (B, n, d)' },
     out: { kind: 'path', required: true, placeholder: 'Y.npy', description: 'where to write the outputs' },
-    mode: {
-      kind: 'enum',
-      values: POSITION_MODES,
-      default: 'all',
-      description: 'outputs at every position (all) or at the last token of each sequence (last)',
-    },
+    mode: modeOption('outputs at every position (all) or at the last token of each sequence (last)'),
     chunkSize: CHUNK_SIZE_OPTION,
-    json: { kind: 'boolean', description: 'print one JSON document instead of the summary' },
+    json: JSON_OPTION,
   },
   examples: [
     'lattn predict --model model.json --inputs X.npy --out Y.npy',

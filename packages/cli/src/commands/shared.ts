@@ -1,12 +1,12 @@
 /**
- * Pieces shared by the data commands (`fit`, `predict`, `certify`): the chunk-size option, the one-line description
- * of a dataset, the certificate's summary rows, and warnings on stderr.
+ * Pieces shared by the data commands (`fit`, `predict`, `certify`): the chunk-size, JSON and mode options, the
+ * one-line description of a dataset, the certificate's summary rows, and warnings on stderr.
  */
 
 import { totalmem } from 'node:os';
 import type { IdentifiabilityCertificate } from '@lattn/certificate';
-import { LattnError, type PositionMode } from '@lattn/core';
-import type { IntegerOptionSpec } from '../args.js';
+import { LattnError, POSITION_MODES, type PositionMode } from '@lattn/core';
+import type { BooleanOptionSpec, EnumOptionSpec, IntegerOptionSpec } from '../args.js';
 import type { CliIo } from '../io.js';
 import { formatNumber } from '../output.js';
 
@@ -19,6 +19,34 @@ export const CHUNK_SIZE_OPTION: IntegerOptionSpec & { readonly default: number }
   description:
     'sequences read from the files at a time, fewer when 64 MiB of values is reached (memory stays bounded by the chunk, not the file)',
 };
+
+/** The `--json` flag of the data commands. */
+export const JSON_OPTION: BooleanOptionSpec = {
+  kind: 'boolean',
+  description: 'print one JSON document instead of the summary',
+};
+
+/**
+ * The `--mode` option, `all` (default) or `last`.
+ *
+ * @param description - What the mode selects in this command.
+ * @returns The option spec.
+ * @example
+ * ```ts
+ * defineCommand({ …, options: { mode: modeOption('outputs at every position (all) or at the last token (last)') } });
+ * ```
+ */
+export function modeOption(description: string): EnumOptionSpec & {
+  readonly values: readonly PositionMode[];
+  readonly default: PositionMode;
+} {
+  return { kind: 'enum', values: POSITION_MODES, default: 'all', description };
+}
+
+/** The `--mode` option of the commands that learn or certify: which positions are training examples. */
+export const EXAMPLE_MODE_OPTION: ReturnType<typeof modeOption> = modeOption(
+  'which positions are examples: every prefix (all) or the last token of each sequence (last)',
+);
 
 /**
  * Refuses, before reading any data, a `fit` or `certify` whose `(D, D)` feature moments cannot fit in this machine's

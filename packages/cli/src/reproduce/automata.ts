@@ -5,10 +5,10 @@
  */
 import type { ProgressCallback } from '@lattn/core';
 import { featureDim, forwardFolded } from '@lattn/feature-map';
-import { fitLinearAttention } from '@lattn/learner';
+import type { LinearAttentionFit } from '@lattn/learner';
 import { exactMatchAutomaton, generateAutomatonTask, runAutomatonWithModel } from '@lattn/tasks';
 import { figure, formatPercent, formatValue, paragraph, table, type Verdict, verdictBlock } from './html.js';
-import { type SamplePoint, searchSamples } from './sample-search.js';
+import { fitAndScore, formatSamplesNeeded, type SamplePoint, searchSamples } from './sample-search.js';
 import { renderPlot } from './svg.js';
 
 /** One automaton setting. */
@@ -125,24 +125,15 @@ export function runAutomata(
   const outcomes = settings.map((setting, index) => {
     const fresh = generateAutomatonTask({ ...setting, numSequences: config.testSequences, seed: config.testSeed });
     const sequenceLength = fresh.dataset.inputs[0].rows;
-    const fits = new Map<number, ReturnType<typeof fitLinearAttention>>();
+    const fits = new Map<number, LinearAttentionFit>();
     const search = searchSamples((numSequences) => {
       const train = generateAutomatonTask({ ...setting, numSequences, seed: config.trainSeed });
-      const started = performance.now();
-      const fit = fitLinearAttention(train.dataset);
-      const seconds = (performance.now() - started) / 1000;
+      const { point, fit } = fitAndScore(numSequences, train.dataset, (weights) =>
+        exactMatchAutomaton(forwardFolded(weights, fresh.dataset.inputs), fresh),
+      );
       fits.set(numSequences, fit);
-      const score = exactMatchAutomaton(forwardFolded(fit.weights, fresh.dataset.inputs), fresh);
       onProgress({ stage, done: index, total: settings.length });
-      return {
-        numSequences,
-        numExamples: fit.numExamples,
-        exactMatch: score.exactMatch,
-        positionAccuracy: score.positionAccuracy,
-        rank: fit.rank,
-        solver: fit.solver,
-        seconds,
-      };
+      return point;
     }, config.maxSequences);
     const needed = search.samplesNeeded;
     let longWords: AutomatonOutcome['longWords'] = null;
@@ -154,7 +145,7 @@ export function runAutomata(
         numSequences: config.testSequences,
         seed: config.testSeed,
       });
-      const run = runAutomatonWithModel((fits.get(needed) as ReturnType<typeof fitLinearAttention>).weights, longer);
+      const run = runAutomatonWithModel((fits.get(needed) as LinearAttentionFit).weights, longer);
       longWords = { wordLength, exactMatch: run.score.exactMatch, positionAccuracy: run.score.positionAccuracy };
     }
     const outcome: AutomatonOutcome = {
@@ -274,9 +265,7 @@ export function renderAutomata(results: AutomataResults): string {
     name(outcome),
     String(outcome.modelDim),
     String(outcome.featureDim),
-    outcome.samplesNeeded === null
-      ? `> ${config.maxSequences}`
-      : `${outcome.samplesNeeded} (${outcome.lastFailure} failed)`,
+    formatSamplesNeeded(outcome, config.maxSequences),
     formatValue(outcome.examplesNeeded),
     String(outcome.points.find((point) => point.numSequences === outcome.samplesNeeded)?.rank ?? '—'),
     outcome.longWords === null

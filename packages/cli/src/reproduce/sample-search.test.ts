@@ -1,5 +1,7 @@
+import { forwardFolded } from '@lattn/feature-map';
+import { exactMatchRandomMhla, generateRandomMhlaTask } from '@lattn/tasks';
 import { describe, expect, it } from 'vitest';
-import { type SamplePoint, searchSamples } from './sample-search.js';
+import { fitAndScore, formatSamplesNeeded, type SamplePoint, searchSamples } from './sample-search.js';
 
 function threshold(needed: number, calls: number[]): (n: number) => SamplePoint {
   return (n) => {
@@ -38,5 +40,24 @@ describe('searchSamples', () => {
     expect(search.samplesNeeded).toBeNull();
     expect(calls).toEqual([1, 2, 4, 8, 16, 32, 64, 100]);
     expect(search.lastFailure).toBe(100);
+  });
+});
+
+describe('fitAndScore', () => {
+  it('fits the exact learner on the training set and reports its score, size, rank and solver', () => {
+    const task = generateRandomMhlaTask({ numSequences: 12, modelDim: 2, outputDim: 1, numHeads: 1, seed: 3 });
+    const { point, fit } = fitAndScore(12, task.dataset, (weights) =>
+      exactMatchRandomMhla(forwardFolded(weights, task.dataset.inputs), task),
+    );
+    expect(point).toMatchObject({ numSequences: 12, numExamples: fit.numExamples, exactMatch: 1, positionAccuracy: 1 });
+    expect([point.rank, point.solver]).toEqual([fit.rank, fit.solver]);
+    expect(point.seconds).toBeGreaterThanOrEqual(0);
+  });
+});
+
+describe('formatSamplesNeeded', () => {
+  it('gives the answer with the failure below it, or more than the maximum', () => {
+    expect(formatSamplesNeeded({ samplesNeeded: 14, lastFailure: 12 }, 512)).toBe('14 (12 failed)');
+    expect(formatSamplesNeeded({ samplesNeeded: null, lastFailure: 512 }, 512)).toBe('> 512');
   });
 });

@@ -3,6 +3,9 @@
  * Doubling `1, 2, 4, …` until the fit scores 100% exact match on the fresh set, then bisection between the last
  * failure and the first success down to a resolution of 1/8 (the answer is reported with the bracket it lies in).
  */
+import type { Dataset, Matrix } from '@lattn/core';
+import { fitLinearAttention, type LinearAttentionFit } from '@lattn/learner';
+import type { ExactMatchScore } from '@lattn/tasks';
 
 /** One fit at one training-set size. */
 export interface SamplePoint {
@@ -70,4 +73,54 @@ export function searchSamples(evaluate: (numSequences: number) => SamplePoint, m
   }
   points.sort((a, b) => a.numSequences - b.numSequences);
   return { points, samplesNeeded: success, lastFailure: failure };
+}
+
+/**
+ * One point of a search: fits the exact learner on `train` (timed) and scores its folded weights on the fresh set.
+ *
+ * @param numSequences - Training sequences in `train`.
+ * @param train - The training dataset.
+ * @param score - Scores folded weights on the fresh instances.
+ * @returns The point and the fit behind it.
+ * @example
+ * ```ts
+ * fitAndScore(n, train.dataset, (weights) => exactMatchAutomaton(forwardFolded(weights, fresh.dataset.inputs), fresh));
+ * ```
+ */
+export function fitAndScore(
+  numSequences: number,
+  train: Dataset,
+  score: (weights: Matrix) => ExactMatchScore,
+): { readonly point: SamplePoint; readonly fit: LinearAttentionFit } {
+  const started = performance.now();
+  const fit = fitLinearAttention(train);
+  const seconds = (performance.now() - started) / 1000;
+  const { exactMatch, positionAccuracy } = score(fit.weights);
+  return {
+    point: {
+      numSequences,
+      numExamples: fit.numExamples,
+      exactMatch,
+      positionAccuracy,
+      rank: fit.rank,
+      solver: fit.solver,
+      seconds,
+    },
+    fit,
+  };
+}
+
+/**
+ * The table cell for a search's answer: `"14 (12 failed)"`, or `"> 512"` when `maxSequences` was not enough.
+ *
+ * @param search - The outcome of {@link searchSamples}.
+ * @param maxSequences - The largest size tried.
+ * @returns The cell text.
+ * @example
+ * ```ts
+ * formatSamplesNeeded({ points: [], samplesNeeded: 14, lastFailure: 12 }, 512); // '14 (12 failed)'
+ * ```
+ */
+export function formatSamplesNeeded(search: Omit<SampleSearch, 'points'>, maxSequences: number): string {
+  return search.samplesNeeded === null ? `> ${maxSequences}` : `${search.samplesNeeded} (${search.lastFailure} failed)`;
 }

@@ -5,10 +5,10 @@
  */
 import type { ProgressCallback } from '@lattn/core';
 import { featureDim, forwardFolded } from '@lattn/feature-map';
-import { fitLinearAttention, type LinearAttentionFit } from '@lattn/learner';
+import type { LinearAttentionFit } from '@lattn/learner';
 import { exactMatchTuring, generateTuringTask, runTuringWithModel } from '@lattn/tasks';
 import { figure, formatPercent, paragraph, table, type Verdict, verdictBlock } from './html.js';
-import { type SamplePoint, searchSamples } from './sample-search.js';
+import { fitAndScore, formatSamplesNeeded, type SamplePoint, searchSamples } from './sample-search.js';
 import { renderPlot } from './svg.js';
 
 /** The bounds of one Turing setting. */
@@ -98,21 +98,12 @@ export function runTuring(
     let largest: { numSequences: number; fit: LinearAttentionFit } | undefined;
     const search = searchSamples((numSequences) => {
       const train = generateTuringTask({ ...setting, numSequences, seed: config.trainSeed });
-      const started = performance.now();
-      const fit = fitLinearAttention(train.dataset);
-      const seconds = (performance.now() - started) / 1000;
+      const { point, fit } = fitAndScore(numSequences, train.dataset, (weights) =>
+        exactMatchTuring(forwardFolded(weights, fresh.dataset.inputs), fresh),
+      );
       if (largest === undefined || numSequences > largest.numSequences) largest = { numSequences, fit };
-      const score = exactMatchTuring(forwardFolded(fit.weights, fresh.dataset.inputs), fresh);
       onProgress({ stage, done: index, total });
-      return {
-        numSequences,
-        numExamples: fit.numExamples,
-        exactMatch: score.exactMatch,
-        positionAccuracy: score.positionAccuracy,
-        rank: fit.rank,
-        solver: fit.solver,
-        seconds,
-      };
+      return point;
     }, config.maxSequences);
     const best = largest as { numSequences: number; fit: LinearAttentionFit };
     const forced = search.points.find((point) => point.numSequences === best.numSequences) as SamplePoint;
@@ -190,9 +181,7 @@ export function renderTuring(results: TuringResults): string {
     String(outcome.modelDim),
     String(outcome.featureDim),
     String(outcome.sequenceLength),
-    outcome.samplesNeeded === null
-      ? `> ${config.maxSequences}`
-      : `${outcome.samplesNeeded} (${outcome.lastFailure} failed)`,
+    formatSamplesNeeded(outcome, config.maxSequences),
     formatPercent(outcome.final.nextTokenAccuracy),
     formatPercent(outcome.final.exactMatch),
     formatPercent(outcome.final.autoregressiveExactMatch),
