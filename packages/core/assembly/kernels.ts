@@ -1,9 +1,11 @@
 /**
- * The WASM SIMD twins of core's hot kernels (ADR 0007), written in AssemblyScript and compiled twice at build time:
- * with SIMD (`f64x2` multiply then add) and with relaxed SIMD (`f64x2.relaxed_madd`, a fused multiply–add where the
- * hardware has one). Every function works on float64 arrays inside this module's memory, addressed by byte
- * pointers; the JavaScript side (`src/internal/wasm/`) lays the arrays out, copies inputs in and results out, and
- * drives the loops over slabs and blocks, so that no single call runs long enough to stay in V8's baseline tier.
+ * The WASM SIMD twins of core's hot kernels (ADR 0007), written in AssemblyScript and compiled at build time with
+ * SIMD (`f64x2` multiply then add) and with relaxed SIMD (`f64x2.relaxed_madd`, a fused multiply–add where the
+ * hardware has one), each once with its own memory and once importing a shared one (for worker threads). Every
+ * function works on float64 arrays inside this module's memory, addressed by byte pointers; the JavaScript side
+ * (`src/internal/wasm/`) lays the arrays out, copies inputs in and results out. Long loops call the hot kernels
+ * ({@link macroKernel}, {@link micro}) as functions of their own, so that V8, which tiers up a function between
+ * calls, runs them in its optimising tier even during the first long call.
  *
  * Layout conventions: row-major matrices, strides in elements. A packed panel of `W` columns over `kc` rows is
  * stored row-major `(kc, W)`, panel after panel, the last one zero-padded.
@@ -29,7 +31,7 @@ function madd(a: v128, b: v128, acc: v128): v128 {
  * Packs `kc` rows and `width` columns of the row-major matrix at `src` (stride `stride`) into panels of `w` columns
  * at `out`, zero-padding the last panel.
  */
-export function packPanels(src: usize, stride: i32, kc: i32, width: i32, w: i32, out: usize): void {
+function packPanels(src: usize, stride: i32, kc: i32, width: i32, w: i32, out: usize): void {
   const full = width - (width % w);
   const rowBytes = (<usize>stride) << 3;
   for (let j = 0; j < full; j += w) {
@@ -67,7 +69,7 @@ export function packPanels(src: usize, stride: i32, kc: i32, width: i32, w: i32,
  * the virtual matrix is `src[r][first[c]] · src[r][second[c]]`, with the pair `(first[c], second[c])` read from the
  * `i32` pairs at `pairs`. Columns `c0 … c0 + width` go into panels of `w` columns at `out`, zero-padded.
  */
-export function packPairProducts(
+function packPairProducts(
   src: usize,
   stride: i32,
   pairs: usize,
@@ -103,7 +105,13 @@ export function packPairProducts(
 
 /**
  * The micro-kernel: `C[0..MR, 0..NR] += scale · Σ_r a[r, 0..MR]ᵀ b[r, 0..NR]` for a packed `(kc, MR)` panel `a` and
- * a packed `(kc, NR)` panel `b`; `C` has a row stride of `ldc` bytes. Eight `f64x2` accumulators.
+ * a packed `(kc, NR)` panel `b` (`kc >= 1`); `C` has a row stride of `ldc` bytes. Eight `f64x2` accumulators, each
+ * summing its rows in order from zero.
+ *
+ * The loop body is unrolled four times with an exit test after every row. V8 schedules every load of one row before
+ * its arithmetic, so a row needs the eight accumulators, six loaded vectors and one product in registers — all but
+ * one of the fifteen it allocates; two rows in one basic block would spill. The exits keep each row in its own
+ * block, and share one loop-back stack check among four rows (measured: ADR 0007).
  */
 function micro(kc: i32, a: usize, b: usize, c: usize, ldc: usize, scale: f64): void {
   let c00 = f64x2.splat(0);
@@ -115,23 +123,75 @@ function micro(kc: i32, a: usize, b: usize, c: usize, ldc: usize, scale: f64): v
   let c30 = f64x2.splat(0);
   let c31 = f64x2.splat(0);
   const end = a + ((<usize>(kc * MR)) << 3);
-  while (a < end) {
-    const b0 = v128.load(b);
-    const b1 = v128.load(b, 16);
-    const a0 = v128.load64_splat(a);
+  while (true) {
+    let b0 = v128.load(b);
+    let b1 = v128.load(b, 16);
+    let a0 = v128.load64_splat(a);
     c00 = madd(a0, b0, c00);
     c01 = madd(a0, b1, c01);
-    const a1 = v128.load64_splat(a, 8);
-    c10 = madd(a1, b0, c10);
-    c11 = madd(a1, b1, c11);
-    const a2 = v128.load64_splat(a, 16);
-    c20 = madd(a2, b0, c20);
-    c21 = madd(a2, b1, c21);
-    const a3 = v128.load64_splat(a, 24);
-    c30 = madd(a3, b0, c30);
-    c31 = madd(a3, b1, c31);
+    a0 = v128.load64_splat(a, 8);
+    c10 = madd(a0, b0, c10);
+    c11 = madd(a0, b1, c11);
+    a0 = v128.load64_splat(a, 16);
+    c20 = madd(a0, b0, c20);
+    c21 = madd(a0, b1, c21);
+    a0 = v128.load64_splat(a, 24);
+    c30 = madd(a0, b0, c30);
+    c31 = madd(a0, b1, c31);
     a += 32;
     b += 32;
+    if (a >= end) break;
+    b0 = v128.load(b);
+    b1 = v128.load(b, 16);
+    a0 = v128.load64_splat(a);
+    c00 = madd(a0, b0, c00);
+    c01 = madd(a0, b1, c01);
+    a0 = v128.load64_splat(a, 8);
+    c10 = madd(a0, b0, c10);
+    c11 = madd(a0, b1, c11);
+    a0 = v128.load64_splat(a, 16);
+    c20 = madd(a0, b0, c20);
+    c21 = madd(a0, b1, c21);
+    a0 = v128.load64_splat(a, 24);
+    c30 = madd(a0, b0, c30);
+    c31 = madd(a0, b1, c31);
+    a += 32;
+    b += 32;
+    if (a >= end) break;
+    b0 = v128.load(b);
+    b1 = v128.load(b, 16);
+    a0 = v128.load64_splat(a);
+    c00 = madd(a0, b0, c00);
+    c01 = madd(a0, b1, c01);
+    a0 = v128.load64_splat(a, 8);
+    c10 = madd(a0, b0, c10);
+    c11 = madd(a0, b1, c11);
+    a0 = v128.load64_splat(a, 16);
+    c20 = madd(a0, b0, c20);
+    c21 = madd(a0, b1, c21);
+    a0 = v128.load64_splat(a, 24);
+    c30 = madd(a0, b0, c30);
+    c31 = madd(a0, b1, c31);
+    a += 32;
+    b += 32;
+    if (a >= end) break;
+    b0 = v128.load(b);
+    b1 = v128.load(b, 16);
+    a0 = v128.load64_splat(a);
+    c00 = madd(a0, b0, c00);
+    c01 = madd(a0, b1, c01);
+    a0 = v128.load64_splat(a, 8);
+    c10 = madd(a0, b0, c10);
+    c11 = madd(a0, b1, c11);
+    a0 = v128.load64_splat(a, 16);
+    c20 = madd(a0, b0, c20);
+    c21 = madd(a0, b1, c21);
+    a0 = v128.load64_splat(a, 24);
+    c30 = madd(a0, b0, c30);
+    c31 = madd(a0, b1, c31);
+    a += 32;
+    b += 32;
+    if (a >= end) break;
   }
   const s = f64x2.splat(scale);
   v128.store(c, madd(s, c00, v128.load(c)));
@@ -153,6 +213,10 @@ function micro(kc: i32, a: usize, b: usize, c: usize, ldc: usize, scale: f64): v
  * stride `ldc` (elements). With `upperFrom >= 0` only entries with `upperFrom + i <= j` are updated (a triangular
  * update whose block starts at global row `upperFrom` while Y's columns start at global column 0). Edge tiles and
  * tiles that straddle the diagonal go through the `MR × NR` tile at `scratch`.
+ *
+ * Exported only so that Binaryen keeps it a function of its own instead of inlining it into {@link product}: V8 tiers
+ * functions up one call at a time, so each block then runs in the optimising tier as soon as it is ready, even
+ * inside the first long `product` call.
  */
 export function macroKernel(
   kc: i32,
@@ -190,6 +254,71 @@ export function macroKernel(
           }
         }
       }
+    }
+  }
+}
+
+/** Rows per slab (BLIS `kc`), as in the JavaScript kernel: a packed `(256, 4)` panel is 8 KiB. */
+const SLAB: i32 = 256;
+/** Columns of X per packed block (BLIS `mc`, a multiple of MR): at most `(256, 128)`, 256 KiB, inside L2. */
+const BLOCK: i32 = 128;
+
+/**
+ * Packs `kc` rows from row `r0` and columns `c0 … c0 + width` of an operand into panels of `w` columns at `out`: the
+ * row-major matrix at `v` (stride `stride`), or with `pairs != 0` the face-splitting square of {@link packPairProducts}.
+ */
+function packOperand(v: usize, stride: i32, pairs: usize, r0: i32, kc: i32, c0: i32, width: i32, w: i32, out: usize): void {
+  const rows = v + ((<usize>r0 * <usize>stride) << 3);
+  if (pairs === 0) packPanels(rows + ((<usize>c0) << 3), stride, kc, width, w, out);
+  else packPairProducts(rows, stride, pairs, c0, width, kc, w, out);
+}
+
+/**
+ * `C[i, j] += scale · Σ_r X[r, i] Y[r, j]` for the rows `rowStart <= i < rowEnd` of C (and, with `upper`, only
+ * `j >= i`): the Goto/BLIS loops over slabs of `SLAB` rows and blocks of `BLOCK` columns of X, one
+ * {@link macroKernel} call per block. X is `(n, ·)` at `x` with stride `xStride` (or, with `xPairs != 0`, the pair
+ * products of those columns); likewise Y, `(n, q)`. C is at `c` with row stride `ldc`. `px`, `py` and `tile` are
+ * packing buffers of `SLAB · min(BLOCK, rowEnd − rowStart)` (rounded up to MR), `SLAB · (q − jStart)` (rounded up to
+ * NR) and `MR · NR` entries, `jStart = upper ? rowStart rounded down to NR : 0`. After every block the `i32` at
+ * `progress` (when not 0) is incremented, so that another thread can see work advance.
+ *
+ * Every entry of C gets one partial sum per slab, each summed in row order from zero, however the rows of C are split
+ * between calls: the result does not depend on `rowStart`/`rowEnd`, so threads that share C's rows give bitwise the
+ * one-call result. The blocks are separate calls of {@link macroKernel}, which V8 tiers up on its own.
+ */
+export function product(
+  x: usize,
+  xStride: i32,
+  xPairs: usize,
+  y: usize,
+  yStride: i32,
+  yPairs: usize,
+  n: i32,
+  rowStart: i32,
+  rowEnd: i32,
+  q: i32,
+  c: usize,
+  ldc: i32,
+  scale: f64,
+  upper: bool,
+  px: usize,
+  py: usize,
+  tile: usize,
+  progress: usize,
+): void {
+  const jStart = upper ? (rowStart / NR) * NR : 0;
+  const cols = q - jStart;
+  if (n <= 0 || rowEnd <= rowStart || cols <= 0) return;
+  const ldcBytes = (<usize>ldc) << 3;
+  for (let r0 = 0; r0 < n; r0 += SLAB) {
+    const kc = min(SLAB, n - r0);
+    packOperand(y, yStride, yPairs, r0, kc, jStart, cols, NR, py);
+    for (let i0 = rowStart; i0 < rowEnd; i0 += BLOCK) {
+      const rows = min(BLOCK, rowEnd - i0);
+      packOperand(x, xStride, xPairs, r0, kc, i0, rows, MR, px);
+      const target = c + <usize>i0 * ldcBytes + ((<usize>jStart) << 3);
+      macroKernel(kc, px, rows, py, cols, target, ldc, scale, upper ? i0 - jStart : -1, tile);
+      if (progress !== 0) store<i32>(progress, load<i32>(progress) + 1);
     }
   }
 }
@@ -242,5 +371,196 @@ function subtractScaled(target: usize, source: usize, from: i32, to: i32, factor
   if (j < to) {
     const at = (<usize>j) << 3;
     store<f64>(target + at, load<f64>(target + at) - factor * load<f64>(source + at));
+  }
+}
+
+/** `lane 0 + lane 1` of a vector. */
+function sumLanes(v: v128): f64 {
+  return f64x2.extract_lane(v, 0) + f64x2.extract_lane(v, 1);
+}
+
+/**
+ * `y = S · x` for the symmetric `(n, n)` row-major matrix `S` at `a` defined by its lower triangle (only `j <= i` is
+ * read: half the memory traffic of a full product), two rows at a time: each row's entries left of the diagonal give
+ * a dot product with `x` and an update `y[j] += S[i][j] · x[i]` (LAPACK `dsymv`). `x` and `y` are `n` entries.
+ */
+export function symmetricMultiply(a: usize, n: i32, x: usize, y: usize): void {
+  memory.fill(y, 0, (<usize>n) << 3);
+  const rowBytes = (<usize>n) << 3;
+  let i = 0;
+  for (; i + 1 < n; i += 2) {
+    const row0 = a + <usize>i * rowBytes;
+    const row1 = row0 + rowBytes;
+    const x0 = load<f64>(x + ((<usize>i) << 3));
+    const x1 = load<f64>(x + ((<usize>(i + 1)) << 3));
+    const xs0 = f64x2.splat(x0);
+    const xs1 = f64x2.splat(x1);
+    let acc0 = f64x2.splat(0);
+    let acc1 = f64x2.splat(0);
+    let j = 0;
+    for (; j + 2 <= i; j += 2) {
+      const at = (<usize>j) << 3;
+      const a0 = v128.load(row0 + at);
+      const a1 = v128.load(row1 + at);
+      const xj = v128.load(x + at);
+      acc0 = madd(a0, xj, acc0);
+      acc1 = madd(a1, xj, acc1);
+      v128.store(y + at, madd(a1, xs1, madd(a0, xs0, v128.load(y + at))));
+    }
+    let sum0 = sumLanes(acc0);
+    let sum1 = sumLanes(acc1);
+    for (; j < i; j++) {
+      const at = (<usize>j) << 3;
+      const a0 = load<f64>(row0 + at);
+      const a1 = load<f64>(row1 + at);
+      const xj = load<f64>(x + at);
+      sum0 += a0 * xj;
+      sum1 += a1 * xj;
+      store<f64>(y + at, load<f64>(y + at) + a0 * x0 + a1 * x1);
+    }
+    const d0 = load<f64>(row0 + ((<usize>i) << 3));
+    const off = load<f64>(row1 + ((<usize>i) << 3));
+    const d1 = load<f64>(row1 + ((<usize>(i + 1)) << 3));
+    const yi = y + ((<usize>i) << 3);
+    store<f64>(yi, load<f64>(yi) + sum0 + d0 * x0 + off * x1);
+    store<f64>(yi, load<f64>(yi, 8) + sum1 + off * x0 + d1 * x1, 8);
+  }
+  if (i < n) {
+    const row = a + <usize>i * rowBytes;
+    const xi = load<f64>(x + ((<usize>i) << 3));
+    let sum: f64 = 0;
+    for (let j = 0; j < i; j++) {
+      const at = (<usize>j) << 3;
+      const aij = load<f64>(row + at);
+      sum += aij * load<f64>(x + at);
+      store<f64>(y + at, load<f64>(y + at) + aij * xi);
+    }
+    const yi = y + ((<usize>i) << 3);
+    store<f64>(yi, load<f64>(yi) + sum + load<f64>(row + ((<usize>i) << 3)) * xi);
+  }
+}
+
+/**
+ * One step of the Householder tridiagonalisation (see `src/internal/tridiagonal.ts`, `fusedUpdate`): the rank-2
+ * update `A ← A − v·wᵀ − w·vᵀ` of rows and columns `first … n − 1` of the lower triangle of the `(n, n)` row-major
+ * matrix at `a`, fused with `y += A_new · next` on the same block, two rows at a time so that each load of `v`, `w`,
+ * `next` and `y` serves both. The update of each entry is the JavaScript kernel's, bitwise; the dot products are
+ * summed on two lanes.
+ */
+export function tridiagonalUpdate(a: usize, n: i32, first: i32, v: usize, w: usize, next: usize, y: usize): void {
+  const rowBytes = (<usize>n) << 3;
+  let i = first;
+  for (; i + 1 < n; i += 2) {
+    const row0 = a + <usize>i * rowBytes;
+    const row1 = row0 + rowBytes;
+    const ii = (<usize>i) << 3;
+    const v0 = load<f64>(v + ii);
+    const w0 = load<f64>(w + ii);
+    const n0 = load<f64>(next + ii);
+    const v1 = load<f64>(v + ii, 8);
+    const w1 = load<f64>(w + ii, 8);
+    const n1 = load<f64>(next + ii, 8);
+    const vs0 = f64x2.splat(v0);
+    const ws0 = f64x2.splat(w0);
+    const ns0 = f64x2.splat(n0);
+    const vs1 = f64x2.splat(v1);
+    const ws1 = f64x2.splat(w1);
+    const ns1 = f64x2.splat(n1);
+    let acc0 = f64x2.splat(0);
+    let acc1 = f64x2.splat(0);
+    let j = first;
+    for (; j + 2 <= i; j += 2) {
+      const at = (<usize>j) << 3;
+      const vj = v128.load(v + at);
+      const wj = v128.load(w + at);
+      const nj = v128.load(next + at);
+      const a0 = f64x2.sub(f64x2.sub(v128.load(row0 + at), f64x2.mul(vs0, wj)), f64x2.mul(ws0, vj));
+      const a1 = f64x2.sub(f64x2.sub(v128.load(row1 + at), f64x2.mul(vs1, wj)), f64x2.mul(ws1, vj));
+      v128.store(row0 + at, a0);
+      v128.store(row1 + at, a1);
+      acc0 = f64x2.add(acc0, f64x2.mul(a0, nj));
+      acc1 = f64x2.add(acc1, f64x2.mul(a1, nj));
+      v128.store(y + at, f64x2.add(v128.load(y + at), f64x2.add(f64x2.mul(a0, ns0), f64x2.mul(a1, ns1))));
+    }
+    let sum0 = sumLanes(acc0);
+    let sum1 = sumLanes(acc1);
+    for (; j < i; j++) {
+      const at = (<usize>j) << 3;
+      const vj = load<f64>(v + at);
+      const wj = load<f64>(w + at);
+      const nj = load<f64>(next + at);
+      const a0 = load<f64>(row0 + at) - v0 * wj - w0 * vj;
+      const a1 = load<f64>(row1 + at) - v1 * wj - w1 * vj;
+      store<f64>(row0 + at, a0);
+      store<f64>(row1 + at, a1);
+      sum0 += a0 * nj;
+      sum1 += a1 * nj;
+      store<f64>(y + at, load<f64>(y + at) + (a0 * n0 + a1 * n1));
+    }
+    // The 2 × 2 diagonal block: (i, i), (i+1, i), (i+1, i+1).
+    const d0 = load<f64>(row0 + ii) - 2 * v0 * w0;
+    const off = load<f64>(row1 + ii) - v1 * w0 - w1 * v0;
+    const d1 = load<f64>(row1 + ii, 8) - 2 * v1 * w1;
+    store<f64>(row0 + ii, d0);
+    store<f64>(row1 + ii, off);
+    store<f64>(row1 + ii, d1, 8);
+    store<f64>(y + ii, load<f64>(y + ii) + (sum0 + d0 * n0 + off * n1));
+    store<f64>(y + ii, load<f64>(y + ii, 8) + (sum1 + off * n0 + d1 * n1), 8);
+  }
+  if (i < n) {
+    const row = a + <usize>i * rowBytes;
+    const ii = (<usize>i) << 3;
+    const vi = load<f64>(v + ii);
+    const wi = load<f64>(w + ii);
+    const ni = load<f64>(next + ii);
+    let sum: f64 = 0;
+    for (let j = first; j < i; j++) {
+      const at = (<usize>j) << 3;
+      const aij = load<f64>(row + at) - vi * load<f64>(w + at) - wi * load<f64>(v + at);
+      store<f64>(row + at, aij);
+      sum += aij * load<f64>(next + at);
+      store<f64>(y + at, load<f64>(y + at) + aij * ni);
+    }
+    const diagonal = load<f64>(row + ii) - 2 * vi * wi;
+    store<f64>(row + ii, diagonal);
+    store<f64>(y + ii, load<f64>(y + ii) + (sum + diagonal * ni));
+  }
+}
+
+/** Size of the scratch region {@link warmUp} uses: 256 rows of 64 columns, a `(64, 64)` result and packing buffers. */
+const WARM_ROWS: i32 = 256;
+const WARM_COLS: i32 = 64;
+
+/** Bytes of scratch {@link warmUp} needs. */
+export function warmUpBytes(): usize {
+  return (<usize>(WARM_ROWS * WARM_COLS * 3 + WARM_COLS * WARM_COLS + 2 * WARM_COLS + 64)) << 3;
+}
+
+/**
+ * Runs every kernel on small data in the scratch region at `region` (of {@link warmUpBytes} bytes), enough calls for
+ * V8 to spend the baseline tier's budget and compile each with its optimising tier in the background.
+ */
+export function warmUp(region: usize): void {
+  const x = region;
+  const c = x + ((<usize>(WARM_ROWS * WARM_COLS)) << 3);
+  const px = c + ((<usize>(WARM_COLS * WARM_COLS)) << 3);
+  const py = px + ((<usize>(WARM_ROWS * WARM_COLS)) << 3);
+  const vec = py + ((<usize>(WARM_ROWS * WARM_COLS)) << 3);
+  const tile = vec + ((<usize>(2 * WARM_COLS)) << 3);
+  const pairs = tile + ((<usize>(MR * NR)) << 3);
+  memory.fill(x, 0, (<usize>(WARM_ROWS * WARM_COLS)) << 3);
+  memory.fill(vec, 0, (<usize>(2 * WARM_COLS + MR * NR + 32)) << 3);
+  for (let i = 0; i < WARM_COLS; i++) {
+    store<f64>(x + ((<usize>(i * WARM_COLS + i)) << 3), 1);
+    store<i32>(pairs + ((<usize>i) << 2), 0);
+  }
+  for (let round = 0; round < 40; round++) {
+    memory.fill(c, 0, (<usize>(WARM_COLS * WARM_COLS)) << 3);
+    product(x, WARM_COLS, 0, x, WARM_COLS, 0, WARM_ROWS, 0, WARM_COLS, WARM_COLS, c, WARM_COLS, 1, round % 2 === 0, px, py, tile, 0);
+    product(x, WARM_COLS, pairs, x, WARM_COLS, 0, 64, 0, 16, WARM_COLS, c, WARM_COLS, 1, false, px, py, tile, 0);
+    symmetricMultiply(c, WARM_COLS, vec, vec + ((<usize>WARM_COLS) << 3));
+    tridiagonalUpdate(c, WARM_COLS, 1, vec, vec, vec, vec + ((<usize>WARM_COLS) << 3));
+    for (let i = 0; i < WARM_COLS; i++) store<f64>(c + ((<usize>(i * WARM_COLS + i)) << 3), 1);
+    choleskyBlock(c, WARM_COLS, 0, 16, 0);
   }
 }

@@ -10,6 +10,7 @@ import { transposeInto } from './internal/blocked-copy.js';
 import { addTransposedProductJs } from './internal/packed-product.js';
 import { layout, view, type WasmKernels, wasmKernels } from './internal/wasm/instance.js';
 import { productScratch, wasmProduct } from './internal/wasm/product.js';
+import { productThreads } from './internal/wasm/threads.js';
 import { type Matrix, shapeOf } from './matrix.js';
 import { checkFinite, checkKnownKeys, checkMatrix, checkNumber } from './validate.js';
 
@@ -132,7 +133,9 @@ function factorInWasm(
   threshold: number,
   factor: Float64Array,
 ): number | undefined {
-  const addresses = layout(kernels, [n * n, ...productScratch(BLOCK, n, n)]);
+  // The first trailing update is the largest: it sets how many threads the updates may use.
+  const threads = productThreads(kernels, BLOCK * (n - BLOCK) ** 2, 'auto');
+  const addresses = layout(kernels, [n * n, ...productScratch(BLOCK, n, n, threads)]);
   if (addresses === undefined) return undefined;
   const [address, ...scratch] = addresses;
   transposeInto(a, n, n, view(kernels, address, n * n));
@@ -143,7 +146,9 @@ function factorInWasm(
     const rest = n - k1;
     if (failedAt < 0 && rest > 0) {
       const panel = { address: address + (k0 * n + k1) * 8, stride: n, rows: k1 - k0, cols: rest };
-      wasmProduct(kernels, panel, panel, { address: address + (k1 * n + k1) * 8, stride: n }, -1, true, scratch);
+      const trailing = { address: address + (k1 * n + k1) * 8, stride: n };
+      const stepThreads = Math.min(threads, productThreads(kernels, (k1 - k0) * rest * rest, 'auto'));
+      wasmProduct(kernels, panel, panel, trailing, -1, true, scratch, stepThreads);
     }
   }
   const w = view(kernels, address, n * n);

@@ -15,6 +15,7 @@ export type { EighOptions, EighResult } from './eigh.js';
 export { eigh } from './eigh.js';
 export type { LattnErrorCode, LattnErrorOptions } from './errors.js';
 export { isLattnError, LattnError } from './errors.js';
+export type { GramOptions } from './gram.js';
 export { gram } from './gram.js';
 export type { GramAccumulator, GramAccumulatorOptions, GramMoments } from './gram-accumulator.js';
 export { accumulateGram, createGramAccumulator, gramMoments, mergeGram } from './gram-accumulator.js';

@@ -25,6 +25,7 @@
  */
 import { wasmKernels } from './wasm/instance.js';
 import { wasmProductOfArrays } from './wasm/product.js';
+import { productThreads } from './wasm/threads.js';
 
 /** A strided row-major view into a `Float64Array`: entry `(i, j)` is `data[offset + i · stride + j]`. */
 export interface MatrixView {
@@ -44,7 +45,9 @@ const BLOCK = 96;
 
 /**
  * `c += scale · xᵀ y`, or only its upper triangle (`i <= j`) when `upperOnly`: on the WASM SIMD kernels when they are
- * available, else in JavaScript ({@link addTransposedProductJs}, same arguments).
+ * available — on `workers` threads (`'auto'`: every core for a large product, see `wasm/threads.ts`) where worker
+ * threads can run — else in JavaScript ({@link addTransposedProductJs}, same arguments). The result does not depend
+ * on the number of threads.
  */
 export function addTransposedProduct(
   x: MatrixView,
@@ -52,10 +55,15 @@ export function addTransposedProduct(
   c: MatrixView,
   scale: number,
   upperOnly: boolean,
+  workers: number | 'auto' = 'auto',
 ): void {
   if (x.rows === 0 || x.cols === 0 || y.cols === 0) return;
   const kernels = wasmKernels();
-  if (kernels !== undefined && wasmProductOfArrays(kernels, x, y, c, scale, upperOnly)) return;
+  if (kernels !== undefined) {
+    const flops = (upperOnly ? 1 : 2) * x.rows * x.cols * y.cols;
+    const threads = productThreads(kernels, flops, workers);
+    if (wasmProductOfArrays(kernels, x, y, c, scale, upperOnly, threads)) return;
+  }
   addTransposedProductJs(x, y, c, scale, upperOnly);
 }
 

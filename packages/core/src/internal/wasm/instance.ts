@@ -5,57 +5,69 @@
  * The module is compiled synchronously on first use from the base64 embedded in `kernels.generated.ts`. Relaxed SIMD
  * (fused multiply–add) is used when the runtime validates a relaxed-SIMD module, plain SIMD when it validates a SIMD
  * one; otherwise — no `WebAssembly`, no SIMD, or a runtime that refuses to compile synchronously — every kernel runs
- * in JavaScript. The choice is made once per process (or worker).
+ * in JavaScript. Where `SharedArrayBuffer` exists the instance imports a shared memory, so that worker threads
+ * (`threads.ts`) can run kernels on the same data; elsewhere it owns an ordinary memory. The choice is made once per
+ * process (or worker).
  */
-import { RELAXED_SIMD_KERNELS, SIMD_KERNELS } from './kernels.generated.js';
+import {
+  RELAXED_SIMD_KERNELS,
+  SHARED_RELAXED_SIMD_KERNELS,
+  SHARED_SIMD_KERNELS,
+  SIMD_KERNELS,
+} from './kernels.generated.js';
 
 /** Which build of the kernels runs. */
 export type WasmFlavor = 'simd' | 'relaxed-simd';
+
+/** The module's memory. */
+export interface WasmMemory {
+  readonly buffer: ArrayBuffer;
+  grow(pages: number): number;
+}
 
 /** The part of the `WebAssembly` namespace used here (core's `lib` has no DOM or WebAssembly typings). */
 export interface WebAssemblyApi {
   validate(bytes: Uint8Array): boolean;
   readonly Module: new (bytes: Uint8Array) => object;
   readonly Instance: new (module: object, imports: object) => { readonly exports: object };
-}
-
-/** The module's memory. */
-interface WasmMemory {
-  readonly buffer: ArrayBuffer;
-  grow(pages: number): number;
+  readonly Memory?: new (descriptor: { initial: number; maximum: number; shared: boolean }) => WasmMemory;
 }
 
 /** The runtime's `WebAssembly`, if it has one. */
 const runtimeWasm = (globalThis as { WebAssembly?: WebAssemblyApi }).WebAssembly;
 
+/** Pages a shared memory may grow to: 4 GiB, the limit of 32-bit WASM. */
+const MAXIMUM_PAGES = 65536;
+
 /** The exports of `assembly/kernels.ts`; pointers are byte addresses, strides and sizes count float64 entries. */
-interface KernelExports {
+export interface KernelExports {
   readonly memory: WasmMemory;
   heapBase(): number;
-  packPanels(src: number, stride: number, kc: number, width: number, w: number, out: number): void;
-  packPairProducts(
-    src: number,
-    stride: number,
-    pairs: number,
-    c0: number,
-    width: number,
-    kc: number,
-    w: number,
-    out: number,
-  ): void;
-  macroKernel(
-    kc: number,
-    px: number,
-    rows: number,
-    py: number,
-    cols: number,
+  warmUpBytes(): number;
+  warmUp(region: number): void;
+  product(
+    x: number,
+    xStride: number,
+    xPairs: number,
+    y: number,
+    yStride: number,
+    yPairs: number,
+    n: number,
+    rowStart: number,
+    rowEnd: number,
+    q: number,
     c: number,
     ldc: number,
     scale: number,
-    upperFrom: number,
-    scratch: number,
+    upper: number,
+    px: number,
+    py: number,
+    tile: number,
+    progress: number,
   ): void;
   choleskyBlock(w: number, n: number, k0: number, k1: number, threshold: number): number;
+  symmetricMultiply(a: number, n: number, x: number, y: number): void;
+  tridiagonalUpdate(a: number, n: number, first: number, v: number, w: number, next: number, y: number): void;
 }
 
 /** A ready instance of the kernels. */
@@ -66,12 +78,21 @@ export interface WasmKernels {
   readonly exports: KernelExports;
   /** The first byte free for data. */
   readonly base: number;
+  /**
+   * The compiled module and its memory when the memory is shared, so that worker threads can instantiate the same
+   * module on it; `undefined` for an instance that owns an ordinary memory.
+   */
+  readonly shared: { readonly module: object; readonly memory: WasmMemory } | undefined;
 }
 
 /** Micro-tile rows (columns of X), as `MR` in `assembly/kernels.ts`. */
 export const MR = 4;
 /** Micro-tile columns (columns of Y), as `NR` in `assembly/kernels.ts`. */
 export const NR = 4;
+/** Rows per slab, as `SLAB` in `assembly/kernels.ts`. */
+export const SLAB = 256;
+/** Columns of X per packed block, as `BLOCK` in `assembly/kernels.ts`. */
+export const BLOCK = 128;
 
 /** The smallest module that uses an `f64x2` instruction: `(func (result v128) f64x2.splat (f64.const 0))`. */
 const SIMD_PROBE = new Uint8Array([
@@ -101,23 +122,40 @@ export function detectFlavor(wasm: WebAssemblyApi | undefined = runtimeWasm): Wa
   return undefined;
 }
 
+/** The embedded binary of one build. */
+function binary(flavor: WasmFlavor, shared: boolean): Uint8Array {
+  if (shared) return decodeBase64(flavor === 'simd' ? SHARED_SIMD_KERNELS : SHARED_RELAXED_SIMD_KERNELS);
+  return decodeBase64(flavor === 'simd' ? SIMD_KERNELS : RELAXED_SIMD_KERNELS);
+}
+
 /**
- * Compiles and instantiates one build, then warms it up: a few hundred small calls make V8 tier the kernels up to
- * its optimising compiler before a long call could start in the baseline tier.
+ * Compiles and instantiates one build — on a fresh shared memory when `shared` — then warms it up: a few
+ * milliseconds of small products and factorisations spend V8's tier-up budget, so that its optimising compiler has
+ * the kernels ready (compiling in the background) before a long call could start in the baseline tier.
  *
- * @returns The instance, or `undefined` when compilation or instantiation fails (for example a browser's main thread
- * that refuses synchronous compilation).
+ * @returns The instance, or `undefined` when compilation, instantiation or the shared memory fails (for example a
+ * browser's main thread that refuses synchronous compilation, or a page without cross-origin isolation).
  */
 export function instantiate(
   flavor: WasmFlavor,
   wasm: WebAssemblyApi | undefined = runtimeWasm,
+  shared = false,
 ): WasmKernels | undefined {
   if (wasm === undefined) return undefined;
   try {
-    const module = new wasm.Module(decodeBase64(flavor === 'simd' ? SIMD_KERNELS : RELAXED_SIMD_KERNELS));
-    const exports = new wasm.Instance(module, {}).exports as unknown as KernelExports;
-    const kernels: WasmKernels = { flavor, exports, base: exports.heapBase() };
-    warmUp(kernels);
+    const module = new wasm.Module(binary(flavor, shared));
+    let kernels: WasmKernels;
+    if (shared) {
+      if (wasm.Memory === undefined) return undefined;
+      const memory = new wasm.Memory({ initial: 1, maximum: MAXIMUM_PAGES, shared: true });
+      const exports = new wasm.Instance(module, { env: { memory } }).exports as unknown as KernelExports;
+      kernels = { flavor, exports, base: alignedHeapBase(exports), shared: { module, memory } };
+    } else {
+      const exports = new wasm.Instance(module, {}).exports as unknown as KernelExports;
+      kernels = { flavor, exports, base: alignedHeapBase(exports), shared: undefined };
+    }
+    const [region] = layout(kernels, [kernels.exports.warmUpBytes() / 8]) as number[];
+    kernels.exports.warmUp(region);
     return kernels;
   } catch {
     return undefined;
@@ -131,13 +169,20 @@ let forced: 'js' | 'wasm' | undefined;
 
 /**
  * The WASM kernels when they are available and not disabled, else `undefined` (run the JavaScript kernels).
- * Detected and instantiated on first call.
+ * Detected and instantiated on first call: the best flavour on a shared memory where the runtime has
+ * `SharedArrayBuffer`, else on an ordinary one, else plain SIMD.
  */
 export function wasmKernels(): WasmKernels | undefined {
   if (forced === 'js') return undefined;
   if (loaded === null) {
     const flavor = detectFlavor();
-    loaded = flavor === undefined ? undefined : (instantiate(flavor) ?? instantiate('simd'));
+    const canShare = typeof (globalThis as { SharedArrayBuffer?: unknown }).SharedArrayBuffer === 'function';
+    loaded =
+      flavor === undefined
+        ? undefined
+        : ((canShare ? instantiate(flavor, runtimeWasm, true) : undefined) ??
+          instantiate(flavor) ??
+          instantiate('simd'));
   }
   return loaded;
 }
@@ -160,8 +205,9 @@ export function withBackend<T>(backend: 'js' | 'wasm', run: () => T): T {
 }
 
 /**
- * Grows the module's memory so that `bytes` bytes from `kernels.base` are addressable, and returns the addresses of
- * consecutive regions of the given float64 lengths (each 16-byte aligned).
+ * Grows the module's memory so that the regions fit from `kernels.base`, and returns the addresses of consecutive
+ * regions of the given float64 lengths (each 16-byte aligned). Every call lays out from `kernels.base` again: the
+ * regions of one operation are reused by the next.
  *
  * @returns The region addresses, or `undefined` when the memory cannot grow that far (32-bit WASM stops at 4 GiB).
  */
@@ -190,23 +236,13 @@ export function view(kernels: WasmKernels, address: number, length: number): Flo
   return new Float64Array(kernels.exports.memory.buffer, address, length);
 }
 
+function alignedHeapBase(exports: KernelExports): number {
+  return Math.ceil(exports.heapBase() / 16) * 16;
+}
+
 function decodeBase64(text: string): Uint8Array {
   const binary = atob(text);
   const bytes = new Uint8Array(binary.length);
   for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
   return bytes;
-}
-
-/** Small calls of every kernel, enough for V8 to compile each with its optimising tier. */
-function warmUp(kernels: WasmKernels): void {
-  const e = kernels.exports;
-  const [a, px, py, c, scratch, pairs] = layout(kernels, [64, 64, 64, 64, MR * NR, 1]) as number[];
-  new Int32Array(e.memory.buffer, pairs, 2).fill(0); // the pair (0, 0)
-  for (let round = 0; round < 400; round++) {
-    e.packPanels(a, 8, 8, 8, MR, px);
-    e.packPanels(a, 8, 8, 8, NR, py);
-    e.packPairProducts(a, 8, pairs, 0, 1, 8, NR, py);
-    e.macroKernel(8, px, 8, py, 8, c, 8, 1, round % 2 === 0 ? 0 : -1, scratch);
-    e.choleskyBlock(c, 8, 0, 0, 0);
-  }
 }

@@ -1,13 +1,16 @@
 /**
- * `C += scale · XᵀY` on the WASM SIMD kernels: the Goto/BLIS loops of `packed-product.ts` driven from JavaScript
- * over operands that live in the module's memory, one WASM call per packing and per block, and the same product on
- * JavaScript views by copying them in and out. Internal; shapes are assumed valid.
+ * `C += scale · XᵀY` on the WASM SIMD kernels: the Goto/BLIS loops of `packed-product.ts` run by the module's
+ * `product` export over operands that live in the module's memory, and the same product on JavaScript views by
+ * copying them in and out. Large products are split by rows of C among worker threads (`threads.ts`). Internal;
+ * shapes are assumed valid.
  *
  * The slabs are 256 rows, as in the JavaScript kernel, and every entry of `C` is updated once per slab with the
- * slab's partial sum taken in row order, so the SIMD build gives bitwise the JavaScript kernel's result; the
- * relaxed-SIMD build differs by the rounding of its fused multiply–adds.
+ * slab's partial sum taken in row order, whichever thread computes it: the SIMD build gives bitwise the JavaScript
+ * kernel's result on any number of threads; the relaxed-SIMD build differs by the rounding of its fused
+ * multiply–adds.
  */
-import { layout, MR, NR, view, type WasmKernels } from './instance.js';
+import { BLOCK, layout, MR, NR, SLAB, view, type WasmKernels } from './instance.js';
+import { runProductJobs } from './threads.js';
 
 /**
  * An operand in the module's memory: the row-major `(rows, cols)` matrix at byte address `address` with row stride
@@ -37,21 +40,27 @@ interface ArrayView {
   readonly cols: number;
 }
 
-/** Rows per slab (BLIS `kc`), the JavaScript kernel's: a `(256, 4)` packed panel is 8 KiB. */
-export const SLAB = 256;
-/** Columns of X per packed block (BLIS `mc`, a multiple of `MR`): at most `(256, 192)`, 384 KiB, inside L2. */
-export const BLOCK: number = MR * 32;
+/** The arguments of the module's `product` export, in order. */
+export type ProductArguments = readonly number[];
 
-/** The float64 lengths of the packing buffers and scratch tile a product of `n` rows, `p` and `q` columns needs. */
-export function productScratch(n: number, p: number, q: number): number[] {
+/** Float64 regions per thread: the two packing buffers, the scratch tile and the progress counter. */
+const REGIONS_PER_THREAD = 4;
+
+/**
+ * The float64 lengths of the scratch regions a product of `n` rows, `p` and `q` columns needs on `threads` threads:
+ * per thread the packing buffers of X and Y, the scratch tile and a progress counter.
+ */
+export function productScratch(n: number, p: number, q: number, threads = 1): number[] {
   const kc = Math.min(SLAB, n);
-  return [kc * roundUp(Math.min(BLOCK, p), MR), kc * roundUp(q, NR), MR * NR];
+  const one = [kc * roundUp(Math.min(BLOCK, p), MR), kc * roundUp(q, NR), MR * NR, 1];
+  return Array.from({ length: threads }, () => one).flat();
 }
 
 /**
- * `c += scale · xᵀ y` (only `i <= j` when `upperOnly`) for operands in the module's memory.
+ * `c += scale · xᵀ y` (only `i <= j` when `upperOnly`) for operands in the module's memory, on `threads` threads
+ * (this one and `threads − 1` workers; fewer when fewer are available).
  *
- * @param scratch - Addresses of the three regions sized by {@link productScratch}.
+ * @param scratch - Addresses of the regions sized by {@link productScratch} for at least `threads` threads.
  */
 export function wasmProduct(
   kernels: WasmKernels,
@@ -61,42 +70,42 @@ export function wasmProduct(
   scale: number,
   upperOnly: boolean,
   scratch: readonly number[],
+  threads = 1,
 ): void {
-  const e = kernels.exports;
-  const [px, py, tile] = scratch;
   const n = x.rows;
   const p = x.cols;
   const q = y.cols;
   if (n === 0 || p === 0 || q === 0) return;
-  for (let r0 = 0; r0 < n; r0 += SLAB) {
-    const kc = Math.min(SLAB, n - r0);
-    pack(kernels, y, r0, kc, 0, q, NR, py);
-    for (let i0 = 0; i0 < p; i0 += BLOCK) {
-      const rows = Math.min(BLOCK, p - i0);
-      pack(kernels, x, r0, kc, i0, rows, MR, px);
-      e.macroKernel(kc, px, rows, py, q, c.address + i0 * c.stride * 8, c.stride, scale, upperOnly ? i0 : -1, tile);
-    }
-  }
-}
-
-function pack(
-  kernels: WasmKernels,
-  v: WasmOperand,
-  r0: number,
-  kc: number,
-  c0: number,
-  width: number,
-  w: number,
-  out: number,
-): void {
-  const rowStart = v.address + r0 * v.stride * 8;
-  if (v.pairs === undefined) kernels.exports.packPanels(rowStart + c0 * 8, v.stride, kc, width, w, out);
-  else kernels.exports.packPairProducts(rowStart, v.stride, v.pairs, c0, width, kc, w, out);
+  const bounds = splitRows(p, q, upperOnly, threads);
+  const jobs = bounds.slice(1).map((rowEnd, t): ProductArguments => {
+    const [px, py, tile, progress] = scratch.slice(t * REGIONS_PER_THREAD, (t + 1) * REGIONS_PER_THREAD);
+    return [
+      x.address,
+      x.stride,
+      x.pairs ?? 0,
+      y.address,
+      y.stride,
+      y.pairs ?? 0,
+      n,
+      bounds[t],
+      rowEnd,
+      q,
+      c.address,
+      c.stride,
+      scale,
+      upperOnly ? 1 : 0,
+      px,
+      py,
+      tile,
+      progress,
+    ];
+  });
+  runProductJobs(kernels, jobs);
 }
 
 /**
  * `c += scale · xᵀ y` on JavaScript views, through the module's memory: `x` (and `y` unless it is `x`) and `c` are
- * copied in, multiplied, and `c` copied back.
+ * copied in, multiplied on `threads` threads, and `c` copied back.
  *
  * @returns `false` (having done nothing) when the module's memory cannot hold the operands.
  */
@@ -107,12 +116,13 @@ export function wasmProductOfArrays(
   c: ArrayView,
   scale: number,
   upperOnly: boolean,
+  threads = 1,
 ): boolean {
   const n = x.rows;
   const p = x.cols;
   const q = y.cols;
   const shared = x === y;
-  const addresses = layout(kernels, [n * p, shared ? 0 : n * q, p * q, ...productScratch(n, p, q)]);
+  const addresses = layout(kernels, [n * p, shared ? 0 : n * q, p * q, ...productScratch(n, p, q, threads)]);
   if (addresses === undefined) return false;
   const [xAddress, yAddress, cAddress, ...scratch] = addresses;
   copyIn(x, view(kernels, xAddress, n * p));
@@ -121,9 +131,30 @@ export function wasmProductOfArrays(
   copyIn(c, cView);
   const xOperand = { address: xAddress, stride: p, rows: n, cols: p };
   const yOperand = shared ? xOperand : { address: yAddress, stride: q, rows: n, cols: q };
-  wasmProduct(kernels, xOperand, yOperand, { address: cAddress, stride: q }, scale, upperOnly, scratch);
+  wasmProduct(kernels, xOperand, yOperand, { address: cAddress, stride: q }, scale, upperOnly, scratch, threads);
   copyOut(view(kernels, cAddress, p * q), c);
   return true;
+}
+
+/**
+ * Cuts the rows `0 … p` of C into `parts` ranges of about equal work, at multiples of `MR`: equal counts for a full
+ * product, and for an upper triangle (row `i` has `q − i` entries) the boundaries `q − √(q² − t/parts · W)`-style of
+ * equal area. Empty ranges are dropped.
+ *
+ * @returns The boundaries `0 = b_0 < b_1 < … = p`.
+ */
+export function splitRows(p: number, q: number, upperOnly: boolean, parts: number): number[] {
+  const work = (rows: number): number => (upperOnly ? rows * q - (rows * (rows - 1)) / 2 : rows * q);
+  const total = work(p);
+  const bounds = [0];
+  for (let t = 1; t < parts; t++) {
+    const goal = (total * t) / parts;
+    let row = upperOnly ? q + 0.5 - Math.sqrt(Math.max(0, (q + 0.5) ** 2 - 2 * goal)) : goal / q;
+    row = Math.min(p, Math.round(row / MR) * MR);
+    if (row > (bounds.at(-1) as number) && row < p) bounds.push(row);
+  }
+  bounds.push(p);
+  return bounds;
 }
 
 /** Copies a strided view into a contiguous `(rows, cols)` array. */
