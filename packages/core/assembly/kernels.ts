@@ -267,7 +267,17 @@ const BLOCK: i32 = 128;
  * Packs `kc` rows from row `r0` and columns `c0 … c0 + width` of an operand into panels of `w` columns at `out`: the
  * row-major matrix at `v` (stride `stride`), or with `pairs != 0` the face-splitting square of {@link packPairProducts}.
  */
-function packOperand(v: usize, stride: i32, pairs: usize, r0: i32, kc: i32, c0: i32, width: i32, w: i32, out: usize): void {
+function packOperand(
+  v: usize,
+  stride: i32,
+  pairs: usize,
+  r0: i32,
+  kc: i32,
+  c0: i32,
+  width: i32,
+  w: i32,
+  out: usize,
+): void {
   const rows = v + ((<usize>r0 * <usize>stride) << 3);
   if (pairs === 0) packPanels(rows + ((<usize>c0) << 3), stride, kc, width, w, out);
   else packPairProducts(rows, stride, pairs, c0, width, kc, w, out);
@@ -556,7 +566,26 @@ export function warmUp(region: usize): void {
   }
   for (let round = 0; round < 40; round++) {
     memory.fill(c, 0, (<usize>(WARM_COLS * WARM_COLS)) << 3);
-    product(x, WARM_COLS, 0, x, WARM_COLS, 0, WARM_ROWS, 0, WARM_COLS, WARM_COLS, c, WARM_COLS, 1, round % 2 === 0, px, py, tile, 0);
+    product(
+      x,
+      WARM_COLS,
+      0,
+      x,
+      WARM_COLS,
+      0,
+      WARM_ROWS,
+      0,
+      WARM_COLS,
+      WARM_COLS,
+      c,
+      WARM_COLS,
+      1,
+      round % 2 === 0,
+      px,
+      py,
+      tile,
+      0,
+    );
     product(x, WARM_COLS, pairs, x, WARM_COLS, 0, 64, 0, 16, WARM_COLS, c, WARM_COLS, 1, false, px, py, tile, 0);
     symmetricMultiply(c, WARM_COLS, vec, vec + ((<usize>WARM_COLS) << 3));
     tridiagonalUpdate(c, WARM_COLS, 1, vec, vec, vec, vec + ((<usize>WARM_COLS) << 3));

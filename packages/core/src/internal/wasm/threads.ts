@@ -98,7 +98,7 @@ function builtin<T>(name: string): T | undefined {
 function canUseWorkers(kernels: WasmKernels): boolean {
   if (kernels.shared === undefined) return false;
   const threads = builtin<WorkerThreads>('node:worker_threads');
-  return threads !== undefined && threads.isMainThread;
+  return threads?.isMainThread === true;
 }
 
 /**
