@@ -10,7 +10,8 @@ import {
 } from './gram-accumulator.js';
 import { fromRows, type Matrix, zeros } from './matrix.js';
 import { createRng } from './rng.js';
-import { expectMatrixClose } from './testing/index.js';
+import { scaleByPowerOfTwo } from './scale-by-power-of-two.js';
+import { expectLattnError as expectLattnErrorOf, expectMatrixClose } from './testing/index.js';
 import { transpose } from './transpose.js';
 
 const CHUNK_ROWS = [0, 1, 5, 300, 37, 2];
@@ -284,5 +285,107 @@ describe('gramMoments', () => {
     const accumulator = createGramAccumulator(1, { targetDim: 1 });
     accumulator.cross[0] = Number.POSITIVE_INFINITY;
     expectLattnError(() => gramMoments(accumulator), 'NON_FINITE', ['gramMoments: accumulator.cross']);
+  });
+});
+
+describe('accumulateGram and mergeGram on finite data whose sums overflow', () => {
+  const limit = 2 ** 1023;
+
+  it('throws NON_FINITE naming accumulateGram for a chunk of 1e200 rows, and the accumulator stays as it was (regression: the Gram became Infinity)', () => {
+    const rng = createRng(20);
+    const good = [rng.normalMatrix(7, 4), rng.normalMatrix(5, 4)];
+    const targets = [rng.normalMatrix(7, 2), rng.normalMatrix(5, 2)];
+    const accumulator = createGramAccumulator(4, { targetDim: 2 });
+    accumulateGram(accumulator, good[0], targets[0]);
+    const huge = fromRows([
+      [1, 2, 3, 4],
+      [1e200, 0, -1, 0],
+    ]);
+    const error = expectLattnErrorOf(
+      () => accumulateGram(accumulator, huge, zeros(2, 2)),
+      'NON_FINITE',
+      'accumulateGram',
+      ['sums of squares of rows overflow float64', 'accumulator.gram entry (0, 0)', 'received Infinity', '1e+200'],
+    );
+    expect(error.details).toMatchObject({ argument: 'rows', entry: 0 });
+    accumulateGram(accumulator, good[1], targets[1]);
+    const fresh = createGramAccumulator(4, { targetDim: 2 });
+    accumulateGram(fresh, good[0], targets[0]);
+    accumulateGram(fresh, good[1], targets[1]);
+    expect(accumulator).toEqual(fresh);
+  });
+
+  it('throws NON_FINITE naming the targets when finite targets of 1e200 make Σ y yᵀ overflow, changing nothing', () => {
+    const accumulator = createGramAccumulator(2, { targetDim: 2 });
+    accumulateGram(accumulator, fromRows([[1, 2]]), fromRows([[3, 4]]));
+    const before = structuredClone(accumulator);
+    expectLattnErrorOf(
+      () => accumulateGram(accumulator, fromRows([[1, 1]]), fromRows([[0, 1e200]])),
+      'NON_FINITE',
+      'accumulateGram',
+      ['sums of squares of targets overflow float64', 'accumulator.targetGram entry (1, 1)', 'divide the targets'],
+    );
+    expect(accumulator).toEqual(before);
+  });
+
+  it('counts the sums already accumulated: rows that fit alone are rejected when the total would pass 2^1023', () => {
+    const accumulator = createGramAccumulator(1);
+    const row = fromRows([[2 ** 511]]); // squares to 2^1022
+    accumulateGram(accumulator, row);
+    accumulateGram(accumulator, row); // 2^1023: at the limit, accepted
+    expect(accumulator.gram[0]).toBe(limit);
+    // 1.5 · 2^1023 is finite, but within a factor 2 of overflow no off-diagonal partial sum would be bounded.
+    expectLattnErrorOf(() => accumulateGram(accumulator, row), 'NON_FINITE', 'accumulateGram', [
+      'at most 2^1023',
+      `received ${1.5 * limit}`,
+    ]);
+    expect(accumulator.gram[0]).toBe(limit);
+    expect(accumulator.count).toBe(2);
+  });
+
+  it('keeps every entry finite when the diagonal is just below 2^1023 and the columns are nearly parallel (off-diagonal entries as large as the diagonal)', () => {
+    const rng = createRng(21);
+    const n = 40;
+    const dim = 6;
+    const base = rng.normalMatrix(n, 1);
+    const noise = rng.normalMatrix(n, dim);
+    const rows = zeros(n, dim);
+    for (let r = 0; r < n; r++) {
+      for (let j = 0; j < dim; j++) rows.data[r * dim + j] = base.data[r] * (1 + 1e-3 * noise.data[r * dim + j]);
+    }
+    const unscaled = naiveGram(rows);
+    let largestDiagonal = 0;
+    for (let j = 0; j < dim; j++) largestDiagonal = Math.max(largestDiagonal, unscaled.data[j * dim + j]);
+    // Rows times 2^e put the largest diagonal entry in (2^1022, 2^1023].
+    const e = Math.floor((1023 - Math.log2(largestDiagonal)) / 2);
+    const accumulator = createGramAccumulator(dim);
+    accumulateGram(accumulator, scaleByPowerOfTwo(rows, e));
+    const moments = gramMoments(accumulator);
+    expect(moments.gram.data.every((x) => Number.isFinite(x))).toBe(true);
+    expect(Math.max(...moments.gram.data)).toBeGreaterThan(2 ** 1021);
+    expectMatrixClose(scaleByPowerOfTwo(moments.gram, -2 * e), unscaled, { rtol: 1e-13, relativeToMax: true });
+  });
+
+  it('throws NON_FINITE naming mergeGram, the entry and both addends when two finite shards sum beyond float64, leaving both unchanged', () => {
+    const shard = createGramAccumulator(2, { targetDim: 1 });
+    accumulateGram(shard, fromRows([[9e153, 1]]), fromRows([[1]])); // gram (0, 0) = 8.1e307
+    const twice = mergeGram(shard, shard); // 1.62e308: still finite
+    expect(twice.gram[0]).toBe(2 * shard.gram[0]);
+    const before = structuredClone({ twice, shard });
+    expectLattnErrorOf(() => mergeGram(twice, shard), 'NON_FINITE', 'mergeGram', [
+      'overflows float64 at gram entry (0, 0)',
+      `a.gram ${twice.gram[0]} + b.gram ${shard.gram[0]} = Infinity`,
+    ]);
+    expect({ twice, shard }).toEqual(before);
+  });
+
+  it('throws NON_FINITE naming mergeGram when the cross or target sums overflow', () => {
+    const shard = createGramAccumulator(1, { targetDim: 1 });
+    accumulateGram(shard, fromRows([[9e153]]), fromRows([[9e153]])); // every sum 8.1e307
+    const twice = mergeGram(shard, shard);
+    const copy = { ...structuredClone(twice), gram: new Float64Array(1) };
+    expectLattnErrorOf(() => mergeGram(copy, twice), 'NON_FINITE', 'mergeGram', ['at cross entry (0, 0)']);
+    copy.cross[0] = 0;
+    expectLattnErrorOf(() => mergeGram(copy, twice), 'NON_FINITE', 'mergeGram', ['at targetGram entry (0, 0)']);
   });
 });

@@ -10,6 +10,7 @@ import { allocate } from './internal/allocate.js';
 import { mirrorUpper } from './internal/blocked-copy.js';
 import { addTransposedProduct, type MatrixView } from './internal/packed-product.js';
 import { describe, type Matrix } from './matrix.js';
+import { largestMagnitude } from './scale-by-power-of-two.js';
 import { checkFinite, checkInteger, checkKnownKeys, checkMatrix } from './validate.js';
 
 /**
@@ -97,8 +98,9 @@ export function createGramAccumulator(dim: number, options?: GramAccumulatorOpti
  * @param rows - `(n, dim)` chunk with finite entries; `n` may be 0.
  * @param targets - `(n, targetDim)` targets of the same rows; required when `accumulator.targetDim > 0`.
  * @throws {@link LattnError} `INVALID_ARGUMENT` for a malformed accumulator or a missing `targets`;
- * `SHAPE_MISMATCH` for shapes that disagree with the accumulator; `NON_FINITE` for NaN or ±Infinity in the chunk.
- * Validation happens before any update, so on error the accumulator is unchanged.
+ * `SHAPE_MISMATCH` for shapes that disagree with the accumulator; `NON_FINITE` for NaN or ±Infinity in the chunk,
+ * or when finite rows (or targets) would make a sum overflow: a diagonal entry of `gram` (or `targetGram`) beyond
+ * `2¹⁰²³`, half the float64 range. Validation happens before any update, so on error the accumulator is unchanged.
  * @example
  * ```ts
  * const accumulator = createGramAccumulator(2);
@@ -110,7 +112,10 @@ export function createGramAccumulator(dim: number, options?: GramAccumulatorOpti
  * Notes: the chunk's `n · dim · (dim + 1)` operations run in the packed 3 × 3 kernel of {@link gram}. Summing
  * chunks in a different order or split changes the result only by rounding (float64 addition is not
  * associative). The normal equations built from these sums square the condition number of the data; solvers
- * downstream report rank and tolerance for that reason.
+ * downstream report rank and tolerance for that reason. Overflow is ruled out before the update from the diagonal
+ * alone (`n · dim` operations, no pass over the `(dim, dim)` sums): a diagonal below `2¹⁰²³` bounds every entry
+ * and every partial sum (Cauchy–Schwarz), so entries up to about `9e153 / sqrt(rows so far)` are accepted; divide
+ * larger data by a power of two (`scaleByPowerOfTwo`), which scales every sum exactly.
  * @see docs/decisions/0005-hand-written-kernels.md
  */
 export function accumulateGram(accumulator: GramAccumulator, rows: Matrix, targets?: Matrix): void {
@@ -125,6 +130,8 @@ export function accumulateGram(accumulator: GramAccumulator, rows: Matrix, targe
     );
   }
   if (targets !== undefined) checkMatrix(fn, 'targets', targets, { rows: rows.rows, cols: targetDim });
+  checkSumsOfSquares(fn, 'gram', accumulator.gram, rows, 'rows');
+  if (targets !== undefined) checkSumsOfSquares(fn, 'targetGram', accumulator.targetGram, targets, 'targets');
 
   const n = rows.rows;
   const x: MatrixView = { data: rows.data, offset: 0, stride: dim, rows: n, cols: dim };
@@ -148,11 +155,14 @@ export function accumulateGram(accumulator: GramAccumulator, rows: Matrix, targe
  * @returns A fresh accumulator with `count = a.count + b.count` and every sum added entry by entry (the lower
  * triangle of `gram` is left zero).
  * @throws {@link LattnError} `INVALID_ARGUMENT` for a malformed accumulator; `SHAPE_MISMATCH` when the sizes
- * differ; `NON_FINITE` when either holds NaN or ±Infinity.
+ * differ; `NON_FINITE` when either holds NaN or ±Infinity, or when a sum of two finite entries overflows (the
+ * message names the entry and both addends).
  * @example
  * ```ts
  * const total = mergeGram(shardA, shardB); // same sums as one pass over both shards' rows
  * ```
+ *
+ * Notes: every sum is checked as it is formed, in the same pass, so a merge never returns a non-finite moment.
  */
 export function mergeGram(a: GramAccumulator, b: GramAccumulator): GramAccumulator {
   checkAccumulator('mergeGram', 'a', a, true);
@@ -166,15 +176,74 @@ export function mergeGram(a: GramAccumulator, b: GramAccumulator): GramAccumulat
   }
   const merged = createGramAccumulator(a.dim, { targetDim: a.targetDim });
   const dim = a.dim;
-  for (let i = 0; i < dim; i++) {
-    for (let index = i * dim + i; index < (i + 1) * dim; index++) merged.gram[index] = a.gram[index] + b.gram[index];
-  }
-  for (let index = 0; index < merged.cross.length; index++) merged.cross[index] = a.cross[index] + b.cross[index];
-  for (let index = 0; index < merged.targetGram.length; index++) {
-    merged.targetGram[index] = a.targetGram[index] + b.targetGram[index];
-  }
+  for (let i = 0; i < dim; i++) addChecked('gram', a.gram, b.gram, merged.gram, i * dim + i, (i + 1) * dim, dim);
+  addChecked('cross', a.cross, b.cross, merged.cross, 0, merged.cross.length, a.targetDim);
+  addChecked('targetGram', a.targetGram, b.targetGram, merged.targetGram, 0, merged.targetGram.length, a.targetDim);
   merged.count = a.count + b.count;
   return merged;
+}
+
+/**
+ * `sum[k] = a[k] + b[k]` for `k` in `[from, to)`, throwing `NON_FINITE` naming `mergeGram` and the `(row, col)`
+ * entry (of a row-major array with `cols` columns) at the first sum that overflows.
+ */
+function addChecked(
+  name: string,
+  a: Float64Array,
+  b: Float64Array,
+  sum: Float64Array,
+  from: number,
+  to: number,
+  cols: number,
+): void {
+  for (let index = from; index < to; index++) {
+    const value = a[index] + b[index];
+    sum[index] = value;
+    if (value - value !== 0) {
+      const at = `(${Math.floor(index / cols)}, ${index % cols})`;
+      throw new LattnError(
+        'NON_FINITE',
+        `mergeGram: the sum of the accumulators overflows float64 at ${name} entry ${at}. Expected finite sums (divide the data of both by a power of two, which scales every sum exactly); received a.${name} ${a[index]} + b.${name} ${b[index]} = ${value}.`,
+        { details: { argument: name, index, a: a[index], b: b[index] } },
+      );
+    }
+  }
+}
+
+/**
+ * The largest diagonal entry `Σ x_i²` that {@link accumulateGram} (and feature-map's `accumulateFeatureMoments`)
+ * accepts: `2¹⁰²³`, half the float64 range. The sums are Gram matrices, positive semi-definite, so by
+ * Cauchy–Schwarz every entry, and every partial sum over any subset of the rows, obeys
+ * `|Σ_S x_i x_j| <= sqrt(Σ_S x_i² · Σ_S x_j²) <= sqrt(G_ii G_jj)`: with the diagonal below `2¹⁰²³`, no entry and no
+ * intermediate sum can overflow however a kernel groups the additions (rounding adds a relative `n · ε`, far from
+ * the factor 2 of headroom), and a cross moment `Σ x_i y_o` is bounded by `sqrt(G_ii · Σ y_o²)` in the same way. A
+ * finite diagonal alone would not do: at the edge of the range (`G_ii` near `1.8e308`) rounding can push an
+ * off-diagonal partial sum over. Checking the diagonal costs `n · dim` operations, against the update's `n · dim²`.
+ */
+const MOMENT_LIMIT = 2 ** 1023;
+
+/**
+ * Throws `NON_FINITE` naming `fn` when adding the chunk `x` `(n, k)` would take a diagonal entry of the `(k, k)`
+ * running sum `sums` beyond {@link MOMENT_LIMIT} (or when a square of a finite entry overflows); changes nothing.
+ */
+function checkSumsOfSquares(fn: string, name: string, sums: Float64Array, x: Matrix, argument: string): void {
+  const cols = x.cols;
+  const totals = new Float64Array(cols);
+  for (let i = 0; i < cols; i++) totals[i] = sums[i * cols + i];
+  for (let r = 0; r < x.rows; r++) {
+    for (let i = 0; i < cols; i++) {
+      const value = x.data[r * cols + i];
+      totals[i] += value * value;
+    }
+  }
+  for (let i = 0; i < cols; i++) {
+    if (totals[i] <= MOMENT_LIMIT) continue;
+    throw new LattnError(
+      'NON_FINITE',
+      `${fn}: the sums of squares of ${argument} overflow float64 at accumulator.${name} entry (${i}, ${i}). Expected every diagonal entry Σ x_i² at most 2^1023 ≈ 8.99e307 (so that no sum can overflow; divide the ${argument} by a power of two, which scales every sum exactly); received ${totals[i]} after adding ${argument} as large as ${largestMagnitude(x.data)}.`,
+      { details: { argument, entry: i, total: totals[i], largest: largestMagnitude(x.data) } },
+    );
+  }
 }
 
 /**
