@@ -158,6 +158,7 @@ const shapeRejections: Rejection[] = [
 const optionRejections: Rejection[] = [
   ...(
     [
+      ['gram', (o: unknown) => gram(square, o as never)],
       ['cholesky', (o: unknown) => cholesky(square, o as never)],
       ['eigh', (o: unknown) => eigh(square, o as never)],
       ['minEigenvalue', (o: unknown) => minEigenvalue(square, o as never)],
@@ -209,6 +210,15 @@ const optionRejections: Rejection[] = [
       [`${fn}: vector 'yes'`, () => call({ vector: 'yes' }), 'INVALID_ARGUMENT', fn, ['vector', "'yes'"]],
     ];
   }),
+  ...([0, -1, 1.5, Number.NaN, 'many', {}] as const).map(
+    (workers): Rejection => [
+      `gram: workers ${String(workers)}`,
+      () => gram(square, { workers: workers as never }),
+      'INVALID_ARGUMENT',
+      'gram',
+      ['options.workers', "'auto' or an integer >= 1"],
+    ],
+  ),
   ['svd: vectors 1', () => svd(square, { vectors: 1 as never }), 'INVALID_ARGUMENT', 'svd', ['vectors', '1']],
   [
     'eigh: vectors null',

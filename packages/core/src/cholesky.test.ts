@@ -3,6 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { expectLattnError, fromMl, naiveMatmul, toMl } from './__fixtures__/oracles.js';
 import { cholesky, choleskySolve } from './cholesky.js';
 import { gram } from './gram.js';
+import { wasmKernels, withBackend } from './internal/wasm/instance.js';
+import { productThreads } from './internal/wasm/threads.js';
 import { fromRows, identity, type Matrix, toRows, zeros } from './matrix.js';
 import { createRng } from './rng.js';
 import { expectMatrixClose, expectVectorClose } from './testing/index.js';
@@ -286,5 +288,33 @@ describe('choleskySolve', () => {
       'choleskySolve: b',
       'entry (1, 0)',
     ]);
+  });
+});
+
+describe('cholesky with threaded trailing updates', () => {
+  // The first trailing update of n = 1100 is 48 · 1052² ≈ 5.3e7 flops, just above the 'auto' threshold of the threads.
+  const n = 1100;
+
+  it('runs its first trailing update on every core at this size', () => {
+    const kernels = wasmKernels();
+    if (kernels === undefined) throw new Error('this Node has WASM SIMD');
+    expect(productThreads(kernels, 48 * (n - 48) ** 2, 'auto')).toBe(productThreads(kernels, 1e12, 'auto'));
+  });
+
+  it('gives the single-threaded JavaScript factor on well and ill-conditioned matrices', () => {
+    const well = spd(n, 71);
+    // D·A·D with D = diag(10^(−3i/n)): condition about 1e6 · cond(A), pivots spanning six orders of magnitude.
+    const ill = spd(n, 72);
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j < n; j++) ill.data[i * n + j] *= 10 ** ((-3 * (i + j)) / n);
+    }
+    for (const a of [well, ill]) {
+      const threaded = withBackend('wasm', () => cholesky(a));
+      const single = withBackend('js', () => cholesky(a));
+      expect(threaded.positiveDefinite).toBe(true);
+      // The plain SIMD build repeats the JavaScript operations in order; relaxed SIMD fuses them (1e-12).
+      const rtol = wasmKernels()?.flavor === 'simd' ? 0 : 1e-12;
+      expectMatrixClose(threaded.factor, single.factor, { rtol, relativeToMax: rtol > 0 });
+    }
   });
 });

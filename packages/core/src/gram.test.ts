@@ -1,11 +1,39 @@
+import { availableParallelism } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { expectLattnError, fromMl, naiveGram, toMl } from './__fixtures__/oracles.js';
 import { gram } from './gram.js';
+import { mirrorUpper } from './internal/blocked-copy.js';
+import { addTransposedProductJs } from './internal/packed-product.js';
+import { wasmKernels } from './internal/wasm/instance.js';
+import { AUTO_THREAD_FLOPS, MAX_THREADS, productThreads } from './internal/wasm/threads.js';
 import { matmul } from './matmul.js';
 import { fromRows, type Matrix, toRows, zeros } from './matrix.js';
 import { createRng } from './rng.js';
-import { expectMatrixClose } from './testing/index.js';
+import { expectLattnError as expectHouseError, expectMatrixClose } from './testing/index.js';
 import { transpose } from './transpose.js';
+
+/** `AᵀA` by the JavaScript kernel on one thread: the reference of the WASM kernel and its threads. */
+function referenceGram(a: Matrix): Matrix {
+  const n = a.cols;
+  const data = new Float64Array(n * n);
+  const v = { data: a.data, offset: 0, stride: n, rows: a.rows, cols: n };
+  addTransposedProductJs(v, v, { data, offset: 0, stride: n, rows: n, cols: n }, 1, true);
+  mirrorUpper(data, n);
+  return { rows: n, cols: n, data };
+}
+
+/** A Gaussian matrix whose columns nearly repeat column 0 and shrink to `1e-12` of it: condition about `1e18`. */
+function illConditioned(rows: number, cols: number, seed: number): Matrix {
+  const a = createRng(seed).normalMatrix(rows, cols);
+  for (let i = 0; i < rows; i++) {
+    for (let j = 0; j < cols; j++) {
+      a.data[i * cols + j] = (a.data[i * cols] + 1e-6 * a.data[i * cols + j]) * 10 ** ((-12 * j) / cols);
+    }
+  }
+  return a;
+}
+
+const kernels = wasmKernels();
 
 describe('gram', () => {
   it('computes AᵀA of a small matrix exactly', () => {
@@ -85,6 +113,73 @@ describe('gram', () => {
     ]);
     expectLattnError(() => gram({ rows: 1, cols: 1, data: [1] } as unknown as Matrix), 'INVALID_ARGUMENT', [
       'gram: a is not a matrix',
+    ]);
+  });
+
+  describe('on worker threads', () => {
+    it('runs the threaded path in this runtime: explicit counts are honoured, auto uses every core when large', () => {
+      if (kernels === undefined) throw new Error('this Node has WASM SIMD; the threaded path must be reachable');
+      expect(productThreads(kernels, 1, 2)).toBe(2);
+      expect(productThreads(kernels, 1, 3)).toBe(3);
+      expect(productThreads(kernels, AUTO_THREAD_FLOPS - 1, 'auto')).toBe(1);
+      expect(productThreads(kernels, AUTO_THREAD_FLOPS, 'auto')).toBe(Math.min(MAX_THREADS, availableParallelism()));
+      expect(productThreads(kernels, 1, 100)).toBe(MAX_THREADS);
+    });
+
+    // 600 × 301 is 5.4e7 flops, just above the 'auto' threshold; 301 and 131 columns leave partial tiles and blocks.
+    it.each([
+      [1, 1],
+      [257, 131],
+      [600, 301],
+      [5, 517],
+    ])(
+      'gives bitwise the same (%i, %i) Gram on 1, 2 and 3 workers and auto, equal to the JavaScript kernel',
+      (rows, cols) => {
+        const rng = createRng(rows * 31 + cols);
+        for (const a of [rng.normalMatrix(rows, cols), illConditioned(rows, cols, rows + cols)]) {
+          const one = gram(a, { workers: 1 });
+          for (const workers of [2, 3, 'auto'] as const) {
+            expectMatrixClose(gram(a, { workers }), one, { rtol: 0, label: `workers ${workers} vs 1` });
+          }
+          const reference = referenceGram(a);
+          // The plain SIMD build repeats the JavaScript kernel's operations; relaxed SIMD fuses them (1e-12).
+          if (kernels?.flavor === 'simd') expectMatrixClose(one, reference, { rtol: 0, label: 'vs JavaScript kernel' });
+          expectMatrixClose(one, reference, { rtol: 1e-12, relativeToMax: true, label: 'vs JavaScript kernel' });
+          expectMatrixClose(one, fromMl(toMl(a).transpose().mmul(toMl(a))), {
+            rtol: 1e-12,
+            relativeToMax: true,
+            label: 'vs ml-matrix',
+          });
+        }
+      },
+    );
+
+    it('accepts more workers than cores or rows', () => {
+      const a = createRng(12).normalMatrix(9, 6);
+      expect(gram(a, { workers: 64 })).toEqual(gram(a, { workers: 1 }));
+    });
+  });
+
+  it.each([
+    [0, '0'],
+    [-1, '-1'],
+    [1.5, '1.5'],
+    [Number.NaN, 'NaN'],
+    ['many', "'many'"],
+    [{}, 'an object'],
+    [null, 'null'],
+  ])('throws INVALID_ARGUMENT in the house template for workers %s', (workers, received) => {
+    expectHouseError(() => gram(fromRows([[1]]), { workers: workers as never }), 'INVALID_ARGUMENT', 'gram', [
+      'options.workers',
+      "'auto' or an integer >= 1",
+      `received ${received}`,
+    ]);
+  });
+
+  it('throws INVALID_ARGUMENT for an unknown option', () => {
+    expectHouseError(() => gram(fromRows([[1]]), { threads: 2 } as never), 'INVALID_ARGUMENT', 'gram', [
+      "'threads'",
+      "'workers'",
     ]);
   });
 });

@@ -8,7 +8,7 @@ import { allocate } from './internal/allocate.js';
 import { mirrorUpper } from './internal/blocked-copy.js';
 import { addTransposedProduct, type MatrixView } from './internal/packed-product.js';
 import { describe, type Matrix } from './matrix.js';
-import { checkInteger, checkKnownKeys, checkMatrix } from './validate.js';
+import { checkKnownKeys, checkMatrix } from './validate.js';
 
 /** Options of {@link gram}. */
 export interface GramOptions {
@@ -60,11 +60,12 @@ export function gram(a: Matrix, options?: GramOptions): Matrix {
 /** `'auto'` or a positive integer, the `workers` option. */
 function readWorkers(fn: string, workers: unknown): number | 'auto' {
   if (workers === undefined || workers === 'auto') return 'auto';
-  if (typeof workers === 'string') {
+  if (typeof workers !== 'number' || !Number.isSafeInteger(workers) || workers < 1) {
     throw new LattnError(
       'INVALID_ARGUMENT',
       `${fn}: options.workers must be 'auto' or a positive integer. Expected 'auto' or an integer >= 1; received ${describe(workers)}.`,
+      { details: { argument: 'options.workers', received: describe(workers) } },
     );
   }
-  return checkInteger(fn, 'options.workers', workers, { min: 1 });
+  return workers;
 }
