@@ -12,6 +12,7 @@ function operation(name: string) {
 describe('kernelsSection', () => {
   it('counts flops by the stated conventions', () => {
     expect(operation('gram').flops(10)).toBe(10 * 10 * 11);
+    expect(operation('gram-2-threads').flops(10)).toBe(10 * 10 * 11);
     expect(operation('gemm').flops(10)).toBe(2000);
     expect(operation('cholesky').flops(3)).toBe(9);
   });
@@ -29,5 +30,13 @@ describe('kernelsSection', () => {
     const ours = operation('gram').prepare(size, createRng(size))() as Matrix;
     expectMatrixClose(ml.to2DArray(), ours, { rtol: 1e-13, relativeToMax: true });
     expectMatrixClose(ours, gram(createRng(size).normalMatrix(size, size)), { rtol: 0 });
+  });
+
+  it('times the same Gram matrix on two threads as on one, with the same numpy reference', () => {
+    const size = 260;
+    const one = operation('gram').prepare(size, createRng(size))() as Matrix;
+    const two = operation('gram-2-threads').prepare(size, createRng(size))() as Matrix;
+    expectMatrixClose(two, one, { rtol: 0 });
+    expect(operation('gram-2-threads').numpy).toEqual(operation('gram').numpy);
   });
 });

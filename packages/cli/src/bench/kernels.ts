@@ -1,10 +1,10 @@
 /**
- * The hand-written float64 kernels of `@lattn/core` (ADR 0005): Gram matrix, matrix product and Cholesky, plus
- * ml-matrix's Gram matrix as the reference point for "about 10× ml-matrix".
+ * The float64 kernels of `@lattn/core` (ADR 0005, 0007): Gram matrix on one and two threads, matrix product and
+ * Cholesky, plus ml-matrix's Gram matrix as the reference point for "about 10× ml-matrix".
  */
 import { createRequire } from 'node:module';
 import { cholesky, gram, type Matrix, matmul, type Rng } from '@lattn/core';
-import type { BenchSection } from './types.js';
+import type { BenchOperation, BenchSection } from './types.js';
 
 /** The part of ml-matrix's `Matrix` class the reference row uses. */
 interface MlMatrixClass {
@@ -35,20 +35,28 @@ function positiveDefinite(size: number, rng: Rng): Matrix {
   return a;
 }
 
-/** Gram matrix, GEMM and Cholesky from `@lattn/core`, and ml-matrix's Gram matrix for reference. */
+/** `gram` on `threads` threads (the calling one and `threads − 1` workers), against numpy's `A.T @ A`. */
+function gramOperation(threads: number): BenchOperation {
+  return {
+    name: threads === 1 ? 'gram' : `gram-${threads}-threads`,
+    convention:
+      `AᵀA for A of shape (N, D) with N = D, on ${threads} thread${threads === 1 ? '' : 's'} ` +
+      `(workers: ${threads}): N·D·(D+1)`,
+    flops: (size) => size * size * (size + 1),
+    numpy: { setup: 'A = rng.standard_normal((n, n))', run: 'A.T @ A' },
+    prepare: (size, rng) => {
+      const a = rng.normalMatrix(size, size);
+      return () => gram(a, { workers: threads });
+    },
+  };
+}
+
+/** Gram matrix (one and two threads), GEMM and Cholesky from `@lattn/core`, and ml-matrix's Gram for reference. */
 export const kernelsSection: BenchSection = {
   name: 'kernels',
   operations: [
-    {
-      name: 'gram',
-      convention: 'AᵀA for A of shape (N, D) with N = D: N·D·(D+1)',
-      flops: (size) => size * size * (size + 1),
-      numpy: { setup: 'A = rng.standard_normal((n, n))', run: 'A.T @ A' },
-      prepare: (size, rng) => {
-        const a = rng.normalMatrix(size, size);
-        return () => gram(a);
-      },
-    },
+    gramOperation(1),
+    gramOperation(2),
     {
       name: 'gemm',
       convention: 'A·B for two (D, D) matrices: 2mnk = 2·D³',

@@ -23,7 +23,7 @@ function ratio(comparison: NumpyComparison | null): string {
 export function formatBenchReport(report: BenchReport): string {
   const { environment } = report;
   const lines = [
-    `lattn bench: float64, single-threaded JavaScript (Node ${environment.node}, ${environment.cpu}, ${environment.cores} cores)`,
+    `lattn bench: float64, WASM SIMD kernels (JavaScript where the runtime has no WASM SIMD), one thread unless the operation names threads (Node ${environment.node}, ${environment.cpu}, ${environment.cores} cores)`,
     '',
   ];
   const rows = report.rows.map((row) => [

@@ -63,7 +63,9 @@ describe('lattn bench', () => {
   it('prints a table with the flop conventions', async () => {
     const { io, stdout } = captured();
     expect(await main(['bench', '--sizes', '8', '--only', 'gemm', '--repeats', '1', '--no-numpy'], io)).toBe(0);
-    expect(stdout()).toMatch(/^lattn bench: float64, single-threaded JavaScript/);
+    expect(stdout()).toMatch(
+      /^lattn bench: float64, WASM SIMD kernels \(JavaScript where the runtime has no WASM SIMD\), one thread unless the operation names threads \(Node /,
+    );
     expect(stdout()).toMatch(/gemm\s+8\s/);
     expect(stdout()).toContain('gemm: A·B for two (D, D) matrices: 2mnk = 2·D³');
   }, 30_000);

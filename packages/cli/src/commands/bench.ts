@@ -1,13 +1,14 @@
 /**
  * `lattn bench`: times lattn's float64 kernels against numpy on this machine (ADR 0005).
  */
+import { totalmem } from 'node:os';
 import { LattnError } from '@lattn/core';
 import { CLOCKS } from '../bench/measure.js';
 import { formatBenchReport } from '../bench/report.js';
 import { runBench } from '../bench/run.js';
 import { BENCH_SECTIONS } from '../bench/sections.js';
 import { type Command, defineCommand } from '../command.js';
-import { writeResult } from '../output.js';
+import { formatNumber, writeResult } from '../output.js';
 import { createProgressReporter } from '../progress.js';
 
 const OPERATIONS = BENCH_SECTIONS.flatMap((section) => section.operations.map((operation) => operation.name));
@@ -47,6 +48,40 @@ function parseOperations(text: string): string[] {
     }
   }
   return names;
+}
+
+/**
+ * Refuses, before anything is allocated, a size whose `(D, D)` operands cannot fit in this machine's memory: GEMM
+ * holds three float64 matrices (`A`, `B` and `A·B`), a lower bound on what the kernels hold (their WASM copies add
+ * as much again). Without this check a huge size fails deep inside an allocation, and a merely too large one may
+ * allocate and be killed by the operating system when it is filled.
+ *
+ * @param sizes - The sizes `D` the matrix operations will run at.
+ * @param text - The `--sizes` text, for the message.
+ * @param totalBytes - The machine's memory.
+ * @throws {@link LattnError} `TOO_LARGE` naming the size, the memory it needs and the memory available.
+ */
+function checkSizesFit(sizes: readonly number[], text: string, totalBytes: number = totalmem()): void {
+  const gib = (bytes: number): string => `${formatNumber(bytes / 2 ** 30)} GiB`;
+  for (const size of sizes) {
+    const needed = 3 * size * size * 8;
+    if (needed > totalBytes) {
+      throw new LattnError(
+        'TOO_LARGE',
+        `--sizes asks for D = ${size}, whose three (D, D) float64 matrices need at least ${gib(needed)}, more than this machine's ${gib(totalBytes)} of memory. Expected sizes D small enough for 3·D²·8 bytes to fit in memory; received '${size}' in '${text}'.`,
+        { details: { size, neededBytes: needed, totalBytes } },
+      );
+    }
+  }
+}
+
+/** Whether any of the operations `only` selects (all of them by default) runs at the `--sizes`. */
+function followsSizes(only: readonly string[] | undefined): boolean {
+  return BENCH_SECTIONS.some((section) =>
+    section.operations.some(
+      (operation) => operation.ownSizes === undefined && (only === undefined || only.includes(operation.name)),
+    ),
+  );
 }
 
 /** The `lattn bench` command. */
@@ -90,6 +125,7 @@ export const benchCommand: Command = defineCommand({
   run: async ({ options }, io) => {
     const sizes = parseSizes(options.sizes);
     const only = options.only === undefined ? undefined : parseOperations(options.only);
+    if (followsSizes(only)) checkSizesFit(sizes, options.sizes);
     const progress = createProgressReporter(io);
     let report: ReturnType<typeof runBench>;
     try {

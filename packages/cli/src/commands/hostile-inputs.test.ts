@@ -300,6 +300,14 @@ const CASES: Record<string, readonly Case[]> = {
     ['bench with zero repeats', ['bench', '--repeats', '0'], ['--repeats must be an integer >= 1 and <= 100']],
     ['bench with an unknown clock', ['bench', '--clock', 'gpu'], ['--clock must be one of wall, cpu']],
     ['bench with a value for a flag', ['bench', '--no-numpy=1'], ['--no-numpy is a flag and takes no value']],
+    [
+      'bench with a size beyond memory (regression: RangeError, exit 1)',
+      ['bench', '--sizes', '99999999999'],
+      [
+        '--sizes asks for D = 99999999999, whose three (D, D) float64 matrices need at least',
+        "of memory. Expected sizes D small enough for 3·D²·8 bytes to fit in memory; received '99999999999' in '99999999999'.",
+      ],
+    ],
   ],
   '.npy files': [
     ['a missing inputs file', fitOn('missing.npy'), ["'<dir>/missing.npy' does not exist. Expected a readable file"]],
