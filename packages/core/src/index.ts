@@ -19,6 +19,8 @@ export type { GramOptions } from './gram.js';
 export { gram } from './gram.js';
 export type { GramAccumulator, GramAccumulatorOptions, GramMoments } from './gram-accumulator.js';
 export { accumulateGram, createGramAccumulator, gramMoments, mergeGram } from './gram-accumulator.js';
+export type { KernelBackend } from './kernel-backend.js';
+export { kernelBackend } from './kernel-backend.js';
 export type { LstsqResult } from './lstsq.js';
 export { lstsq } from './lstsq.js';
 export { matmul } from './matmul.js';

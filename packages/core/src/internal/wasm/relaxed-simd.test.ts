@@ -17,10 +17,12 @@ const { transpose } = await import('../../transpose.js');
 const { createRng } = await import('../../rng.js');
 const { expectMatrixClose } = await import('../../testing/index.js');
 const { wasmKernels, withBackend } = await import('./instance.js');
+const { kernelBackend } = await import('../../kernel-backend.js');
 
 describe('relaxed-SIMD kernels', () => {
   it('are chosen when the runtime validates relaxed SIMD', () => {
     expect(wasmKernels()?.flavor).toBe('relaxed-simd');
+    expect(kernelBackend()).toBe('relaxed-simd');
   });
 
   it.each([1, 7, 65, 129])('agree with the JavaScript kernels to 1e-12 (size %i)', (size) => {
