@@ -2,8 +2,16 @@
  * The text form of a {@link BenchReport}: a header naming the machine, one table row per case, the flop
  * conventions and the notices.
  */
+import type { KernelBackend } from '@lattn/core';
 import { formatTable } from '../output.js';
 import type { BenchReport, NumpyComparison } from './run.js';
+
+/** How the header names the kernels `@lattn/core` ran on. */
+const KERNELS: Readonly<Record<KernelBackend, string>> = {
+  'relaxed-simd': 'WASM relaxed-SIMD',
+  simd: 'WASM SIMD',
+  javascript: 'JavaScript',
+};
 
 /** Three significant digits: `'3.26'`, `'0.00612'`, `'1.23e-7'`. */
 function seconds(value: number | null): string {
@@ -23,7 +31,7 @@ function ratio(comparison: NumpyComparison | null): string {
 export function formatBenchReport(report: BenchReport): string {
   const { environment } = report;
   const lines = [
-    `lattn bench: float64, WASM SIMD kernels (JavaScript where the runtime has no WASM SIMD), one thread unless the operation names threads (Node ${environment.node}, ${environment.cpu}, ${environment.cores} cores)`,
+    `lattn bench: float64, ${KERNELS[environment.kernels]} kernels, one thread unless the operation names threads (Node ${environment.node}, ${environment.cpu}, ${environment.cores} cores)`,
     '',
   ];
   const rows = report.rows.map((row) => [

@@ -1,3 +1,4 @@
+import { kernelBackend } from '@lattn/core';
 import { describe, expect, it } from 'vitest';
 import { findNumpy } from './numpy.js';
 import { formatBenchReport } from './report.js';
@@ -65,6 +66,7 @@ describe('runBench', () => {
     expect(report.notices).toEqual(['numpy comparison skipped (--no-numpy).']);
     expect(progress).toEqual(['lattn 1/4', 'lattn 2/4', 'lattn 3/4', 'lattn 4/4']);
     expect(report.environment.cores).toBeGreaterThan(0);
+    expect(report.environment.kernels).toBe(kernelBackend());
   });
 
   it('runs only the operations selected', () => {
@@ -127,7 +129,7 @@ describe('runBench', () => {
 describe('formatBenchReport', () => {
   it('prints the machine, one row per case, the conventions and the notices', () => {
     const text = formatBenchReport({
-      environment: { node: 'v20.0.0', cpu: 'Test CPU', cores: 2 },
+      environment: { node: 'v20.0.0', cpu: 'Test CPU', cores: 2, kernels: 'relaxed-simd' },
       clock: 'cpu',
       rows: [
         {
@@ -158,7 +160,9 @@ describe('formatBenchReport', () => {
       numpy: { python: 'python3', version: '2.0.0' },
       notices: ['NOTICE: something to know.'],
     });
-    expect(text).toContain('Node v20.0.0, Test CPU, 2 cores');
+    expect(text).toMatch(
+      /^lattn bench: float64, WASM relaxed-SIMD kernels, one thread unless the operation names threads \(Node v20\.0\.0, Test CPU, 2 cores\)\n/,
+    );
     expect(text).toContain('Times (process CPU) are the best of several runs');
     expect(text).toMatch(/gram\s+1024\s+0\.325\s+3\.31\s+0\.0212\s+15\.3\s+0\.0121\s+26\.9/);
     expect(text).toMatch(/ml-matrix-gram\s+1024\s+ml-matrix is not installed next to @lattn\/core/);

@@ -3,7 +3,7 @@
  * equivalents in a Python subprocess (one thread, then default threads), and collects one row per case.
  */
 import { cpus } from 'node:os';
-import { createRng, type ProgressCallback } from '@lattn/core';
+import { createRng, type KernelBackend, kernelBackend, type ProgressCallback } from '@lattn/core';
 import { type Clock, type MeasureOptions, measure } from './measure.js';
 import { findNumpy, type NumpyCase, type NumpyRuntime, type NumpyTimings, timeWithNumpy } from './numpy.js';
 import type { BenchOperation, BenchSection } from './types.js';
@@ -58,8 +58,13 @@ export interface BenchRow {
 
 /** Everything `lattn bench` reports. */
 export interface BenchReport {
-  /** The machine and runtime. */
-  readonly environment: { readonly node: string; readonly cpu: string; readonly cores: number };
+  /** The machine and runtime, and the kernels `@lattn/core` runs on here. */
+  readonly environment: {
+    readonly node: string;
+    readonly cpu: string;
+    readonly cores: number;
+    readonly kernels: KernelBackend;
+  };
   /** The clock every time was measured with. */
   readonly clock: Clock;
   /** One row per operation and size. */
@@ -162,7 +167,12 @@ export function runBench(options: BenchRunOptions): BenchReport {
 
   const processors = cpus();
   return {
-    environment: { node: process.version, cpu: processors[0]?.model ?? 'unknown', cores: processors.length },
+    environment: {
+      node: process.version,
+      cpu: processors[0]?.model ?? 'unknown',
+      cores: processors.length,
+      kernels: kernelBackend(),
+    },
     clock: options.measure.clock ?? 'wall',
     rows,
     conventions,
