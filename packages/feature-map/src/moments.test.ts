@@ -1,5 +1,14 @@
-import { createGramAccumulator, fromRows, gramMoments, type Matrix, mergeGram, zeros } from '@lattn/core';
-import { expectMatrixClose } from '@lattn/core/testing';
+import {
+  createGramAccumulator,
+  fromRows,
+  gramMoments,
+  largestMagnitude,
+  type Matrix,
+  mergeGram,
+  scaleByPowerOfTwo,
+  zeros,
+} from '@lattn/core';
+import { expectMatrixClose, withEntry } from '@lattn/core/testing';
 import { describe, expect, it } from 'vitest';
 import { expectLattnError, fromMl, randomSequences, rngFor, stackRows, toMl } from './__fixtures__/random.js';
 import { cubicFeatures } from './features.js';
@@ -157,5 +166,122 @@ describe('accumulateFeatureMoments', () => {
     expectLattnError(() => accumulateFeatureMoments(inputs, { batchSize: 2 } as never), 'INVALID_ARGUMENT', fn);
     expectLattnError(() => accumulateFeatureMoments(inputs, { onProgress: 1 } as never), 'INVALID_ARGUMENT', fn);
     expectLattnError(() => accumulateFeatureMoments([]), 'INVALID_ARGUMENT', fn);
+  });
+});
+
+describe('accumulateFeatureMoments on sizes and scales beyond float64 and memory', () => {
+  const fn = 'accumulateFeatureMoments';
+
+  it.each([
+    [32, '(16896, 16896)', '2.13 GiB'],
+    [1000, '(500500000, 500500000)', 'GiB'],
+  ])(
+    'throws TOO_LARGE naming itself, the (D, D) shape and the GiB for modelDim %i, before allocating (regression: d = 1000 was refused by createGramAccumulator, d = 32 allocated 2.1 GiB)',
+    (d, shape, gib) => {
+      const inputs = [zeros(2, d)];
+      for (const workers of [1, 2]) {
+        const error = expectLattnError(() => accumulateFeatureMoments(inputs, { workers }), 'TOO_LARGE', fn, [
+          `the ${shape} feature moment Σψψᵀ of tokens of dimension d = ${d}`,
+          gib,
+          'Expected at most 268435456 entries',
+        ]);
+        expect(error.details).toMatchObject({ limit: 2 ** 28 });
+      }
+    },
+  );
+
+  it('throws TOO_LARGE for a chunkSize whose prefix-moment buffer would exceed MAX_ARRAY_ENTRIES, before allocating the moments', () => {
+    const token = zeros(1, 31); // D = 15376: the (D, D) moment itself (1.76 GiB) is allowed
+    const inputs: Matrix[] = new Array(600_000).fill(token);
+    expectLattnError(() => accumulateFeatureMoments(inputs, { chunkSize: 1_000_000 }), 'TOO_LARGE', fn, [
+      'the (600000, 496) prefix moments of a chunk (options.chunkSize 1000000)',
+    ]);
+  });
+
+  it.each([
+    ['1e120, whose features are Infinity', 1e120],
+    ['1e60, whose features are finite but Σψψᵀ is not', 1e60],
+  ])(
+    'throws NON_FINITE naming itself for tokens of %s, and a given accumulator keeps its sums (regression: the moments were silently Infinity)',
+    (_title, scale) => {
+      const good = randomSequences(rngFor(150), 2, [3, 4]);
+      const more = randomSequences(rngFor(151), 2, [5]);
+      const huge = [good[0], { ...good[1], data: good[1].data.map((x) => x * scale) }];
+      for (const workers of [1, 2]) {
+        const accumulator = accumulateFeatureMoments(good);
+        const error = expectLattnError(
+          () => accumulateFeatureMoments(huge, { accumulator, workers }),
+          'NON_FINITE',
+          fn,
+          [
+            'the features overflow float64 in their moment Σψψᵀ',
+            'at most 2^1023',
+            'inputScale',
+            `from tokens as large as ${largestMagnitude(huge[1].data)}`,
+          ],
+        );
+        expect(error.details).toMatchObject({ moment: 'gram' });
+        accumulateFeatureMoments(more, { accumulator });
+        const fresh = accumulateFeatureMoments(good);
+        accumulateFeatureMoments(more, { accumulator: fresh });
+        expect(accumulator).toEqual(fresh);
+      }
+    },
+  );
+
+  it('counts what the accumulator already holds: a batch that fits alone is refused when the sums would pass 2^1023', () => {
+    const token = [fromRows([[2 ** 170]])]; // ψ = 2^510, ψ² = 2^1020
+    const accumulator = accumulateFeatureMoments(token);
+    for (let i = 0; i < 7; i++) accumulateFeatureMoments(token, { accumulator });
+    expect(accumulator.gram[0]).toBe(2 ** 1023);
+    expectLattnError(() => accumulateFeatureMoments(token, { accumulator }), 'NON_FINITE', fn, [
+      `received ${1.125 * 2 ** 1023} at feature 0 = (j, k, l) = (0, 0, 0), of which ${2 ** 1023} already in options.accumulator`,
+    ]);
+    expect([accumulator.gram[0], accumulator.count]).toEqual([2 ** 1023, 8]);
+  });
+
+  it('accepts moments up to 2^1023 and gives exactly the unit-scale moments times 2^(6k) (tokens times 2^k, both modes)', () => {
+    const inputs = randomSequences(rngFor(152), 3, [4, 6, 2]);
+    for (const mode of ['all', 'last'] as const) {
+      const targets = randomTargets(153, inputs, 2, mode);
+      const unit = accumulateFeatureMoments(inputs, { mode, targets });
+      let largest = 0;
+      for (let i = 0; i < unit.dim; i++) largest = Math.max(largest, unit.gram[i * unit.dim + i]);
+      const k = Math.floor((1023 - Math.log2(largest)) / 6);
+      const scaled = accumulateFeatureMoments(
+        inputs.map((z) => scaleByPowerOfTwo(z, k)),
+        { mode, targets },
+      );
+      expect(Math.max(...scaled.gram)).toBeGreaterThan(2 ** 1016);
+      expect(scaleByPowerOfTwo(gramMoments(scaled).gram, -6 * k)).toEqual(gramMoments(unit).gram);
+      expect(scaleByPowerOfTwo(gramMoments(scaled).cross, -3 * k)).toEqual(gramMoments(unit).cross);
+    }
+  });
+
+  it("throws NON_FINITE in mode 'last' when a small last token after large ones keeps the features finite but the prefix-moment products overflow (regression: the Kronecker update gave Infinity)", () => {
+    const inputs = [fromRows([[1e100], [1e-100]])]; // M = 1e200, ψ = 1e100: Σψ² = 1e200, but M·M = Infinity
+    const error = expectLattnError(() => accumulateFeatureMoments(inputs, { mode: 'last' }), 'NON_FINITE', fn, [
+      'the prefix moments overflow float64 in the Gram update',
+      'received |M_t[j,k]| up to 1e+200',
+    ]);
+    expect(error.details).toMatchObject({ moment: 'gram', largestMoment: 1e200 });
+    const rescaled = gramMoments(accumulateFeatureMoments([scaleByPowerOfTwo(inputs[0], -166)], { mode: 'last' }));
+    expectMatrixClose(scaleByPowerOfTwo(rescaled.gram, 6 * 166), [[1e200]], { rtol: 1e-14 });
+  });
+
+  it('throws NON_FINITE naming the targets when finite targets of 1e200 make Σyyᵀ overflow, changing nothing', () => {
+    const inputs = randomSequences(rngFor(154), 2, [3, 2]);
+    const targets = randomTargets(155, inputs, 2, 'all');
+    const accumulator = accumulateFeatureMoments(inputs, { targets });
+    const before = structuredClone(accumulator);
+    const huge = [targets[0], withEntry(targets[1], 3, 1e200)];
+    const error = expectLattnError(
+      () => accumulateFeatureMoments(inputs, { targets: huge, accumulator }),
+      'NON_FINITE',
+      fn,
+      ['the targets overflow float64 in their moment Σyyᵀ', 'at output 1 from targets as large as 1e+200'],
+    );
+    expect(error.details).toMatchObject({ moment: 'targetGram', output: 1 });
+    expect(accumulator).toEqual(before);
   });
 });

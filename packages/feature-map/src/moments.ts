@@ -15,12 +15,13 @@ import {
   describe,
   type GramAccumulator,
   LattnError,
+  largestMagnitude,
   type Matrix,
   type PositionMode,
   type ProgressCallback,
 } from '@lattn/core';
 import { addOuterPacked, readMode } from './features.js';
-import { foldedDim, numPairs } from './layout.js';
+import { checkArraySize, featureTriple, foldedDim, numPairs } from './layout.js';
 import { availableThreads, runShards, type ShardTask } from './moment-workers.js';
 
 /** Options of {@link accumulateFeatureMoments}. */
@@ -78,7 +79,11 @@ const AUTO_THREAD_FLOPS = 4e9;
  * Notes: memory `O(D² + chunkSize · (d² + outputDim))`, independent of the number of examples; time `O(N · D)`
  * for the features plus the Gram update, about `N · D² / 2` flops (see core's `accumulateKroneckerGram`). Sums merge by addition: accumulating shards into one accumulator, or separately and then
  * `mergeGram`, gives one pass's moments up to the order of floating-point additions. Everything is validated before
- * the accumulator is touched; an error thrown by `onProgress` stops the pass with the chunks so far already added.
+ * the accumulator is touched, overflow included: a first pass computes the diagonal `Σ_t ψ_t[i]²` (`O(N · D)`), which
+ * bounds every entry of the moments (Cauchy–Schwarz), so no moment is ever silently infinite and a rejected batch
+ * leaves the accumulator as it was; an error thrown by `onProgress` stops the pass with the chunks so far already
+ * added. Data at extreme scales (`1e±150`) must be divided by a power of two first (core's `scaleByPowerOfTwo`), as
+ * the learner and the certificate do.
  *
  * @param inputs - `B` sequences, each `(n_b, d)` with `n_b >= 1`.
  * @param options - See {@link FeatureMomentOptions}.
@@ -87,7 +92,11 @@ const AUTO_THREAD_FLOPS = 4e9;
  * `Σ ψyᵀ` and `targetGram` by `Σ yyᵀ`.
  * @throws `LattnError` `INVALID_ARGUMENT` for an empty batch or sequence, a bad or unknown option;
  * `SHAPE_MISMATCH` for targets of the wrong count or shape, or an accumulator of the wrong dimensions;
- * `NON_FINITE` for NaN or ±Infinity in inputs or targets.
+ * `NON_FINITE` for NaN or ±Infinity in inputs or targets, or when finite inputs or targets would make a moment
+ * overflow (a diagonal entry of `Σψψᵀ` or `Σyyᵀ` beyond `2¹⁰²³`: tokens beyond about `1e51`, targets beyond about
+ * `1e153`; the message names the feature and the largest entry); `TOO_LARGE`, before anything is allocated, when
+ * the `(D, D)` moment would exceed `MAX_ARRAY_ENTRIES` (`modelDim >= 32`) or a chunk's `(chunkSize, d(d+1)/2)`
+ * prefix moments would.
  * @example
  * ```ts
  * const moments = accumulateFeatureMoments(dataset.inputs, { mode: dataset.mode, targets: dataset.targets });
@@ -100,6 +109,7 @@ export function accumulateFeatureMoments(inputs: readonly Matrix[], options?: Fe
   const mode = readMode(fn, options, KNOWN_OPTIONS);
   const { modelDim: d, numSequences } = checkSequences(fn, 'inputs', inputs);
   const dim = foldedDim(d);
+  checkArraySize(fn, `the (${dim}, ${dim}) feature moment Σψψᵀ of tokens of dimension d = ${d}`, dim * dim);
   const targets = options?.targets === undefined ? undefined : checkTargets(fn, inputs, options.targets, mode);
   const outputDim = targets === undefined ? 0 : targets[0].cols;
   const chunkSize =
@@ -111,13 +121,20 @@ export function accumulateFeatureMoments(inputs: readonly Matrix[], options?: Fe
       `${fn}: options.onProgress must be a function. Expected (progress) => void; received ${describe(onProgress)}.`,
     );
   }
+  const numExamples = mode === 'all' ? sumLengths(inputs) : numSequences;
+  const chunkRows = Math.min(chunkSize, numExamples);
+  checkArraySize(
+    fn,
+    `the (${chunkRows}, ${numPairs(d)}) prefix moments of a chunk (options.chunkSize ${chunkSize})`,
+    chunkRows * numPairs(d),
+  );
   const accumulator =
     options?.accumulator === undefined
       ? createGramAccumulator(dim, { targetDim: outputDim })
       : checkAccumulator(fn, options.accumulator, dim, outputDim);
 
-  const numExamples = mode === 'all' ? sumLengths(inputs) : numSequences;
   const threads = Math.min(numSequences, readThreads(fn, options?.workers, numExamples, dim));
+  checkMomentsFit(fn, inputs, targets, mode, accumulator);
   if (threads === 1) {
     accumulateShard(inputs, targets, mode, chunkSize, accumulator, (done) =>
       onProgress?.({ stage: 'features', done, total: numSequences }),
@@ -197,6 +214,97 @@ function accumulateShard(
     sequencesDone++;
   });
   flush(); // adds what is left and reports every sequence done
+}
+
+/**
+ * The largest diagonal entry of the moments accepted, `2¹⁰²³` (half the float64 range), as in core's
+ * `accumulateGram`.
+ */
+const MOMENT_LIMIT = 2 ** 1023;
+
+/**
+ * Throws `NON_FINITE` naming `fn`, before anything is added, when this pass would make a moment in `accumulator`
+ * overflow float64; changes nothing.
+ *
+ * `G = Σ ψψᵀ` is positive semi-definite, so every entry, and every partial sum over a subset of the examples, obeys
+ * `|Σ_S ψ_i ψ_j| <= sqrt(G_ii G_jj)` (Cauchy–Schwarz), and `|Σ_S ψ_i y_o| <= sqrt(G_ii · Σ y_o²)`. With every
+ * diagonal entry (what the accumulator already holds plus `Σ_t ψ_t[i]²`) at most `2¹⁰²³`, no entry and no
+ * intermediate sum can overflow, however the Kronecker kernel, the chunks or the shards group the additions
+ * (rounding adds a relative `N · ε`, far from the factor 2 of headroom). A merely finite diagonal would not do: near
+ * `1.8e308` rounding can push an off-diagonal partial sum over. The diagonal costs `N · D` operations, against the
+ * Gram's `N · D² / 2`, and no pass over a `(D, D)` array. The Kronecker kernel also forms the products
+ * `M_t[j,k] · M_t[j',k']` of prefix-moment entries, checked too: in mode `'all'` the diagonal bounds them, but in mode
+ * `'last'` a small last token after large ones keeps every feature finite while they overflow.
+ */
+function checkMomentsFit(
+  fn: string,
+  inputs: readonly Matrix[],
+  targets: readonly Matrix[] | undefined,
+  mode: PositionMode,
+  accumulator: GramAccumulator,
+): void {
+  const d = inputs[0].cols;
+  const { dim, targetDim } = accumulator;
+  const pairs = numPairs(d);
+  const totals = new Float64Array(dim); // diagonal of gram after the pass
+  for (let i = 0; i < dim; i++) totals[i] = accumulator.gram[i * dim + i];
+  const moment = new Float64Array(pairs);
+  let largestMoment = 0;
+  const addSquares = (z: Float64Array, offset: number): void => {
+    for (let p = 0; p < pairs; p++) {
+      const m = moment[p];
+      largestMoment = Math.max(largestMoment, Math.abs(m));
+      for (let l = 0; l < d; l++) {
+        const feature = m * z[offset + l];
+        totals[p * d + l] += feature * feature;
+      }
+    }
+  };
+  for (const sequence of inputs) {
+    moment.fill(0);
+    for (let t = 0; t < sequence.rows; t++) {
+      addOuterPacked(moment, sequence.data, t * d, d);
+      if (mode === 'all') addSquares(sequence.data, t * d);
+    }
+    if (mode === 'last') addSquares(sequence.data, (sequence.rows - 1) * d);
+  }
+  const largestToken = (): number => inputs.reduce((most, z) => Math.max(most, largestMagnitude(z.data)), 0);
+  const advice = `divide the tokens by a power of two 2^k, which scales the moments exactly by 2^(−6k), as certifyIdentifiability does (its inputScale)`;
+  for (let i = 0; i < dim; i++) {
+    if (totals[i] <= MOMENT_LIMIT) continue;
+    const { j, k, l } = featureTriple(i, d);
+    const held = accumulator.gram[i * dim + i];
+    throw new LattnError(
+      'NON_FINITE',
+      `${fn}: the features overflow float64 in their moment Σψψᵀ (ψ_t = M_t[j,k]·z_t[l] grows as |z|³, its square as |z|⁶). Expected every diagonal entry Σ_t ψ_t[i]² at most 2^1023 ≈ 8.99e307 (tokens up to about 1e51; ${advice}); received ${totals[i]} at feature ${i} = (j, k, l) = (${j}, ${k}, ${l})${held === 0 ? '' : `, of which ${held} already in options.accumulator`}, from tokens as large as ${largestToken()}.`,
+      { details: { moment: 'gram', feature: i, total: totals[i], largestInput: largestToken() } },
+    );
+  }
+  if (!(largestMoment * largestMoment <= MOMENT_LIMIT)) {
+    throw new LattnError(
+      'NON_FINITE',
+      `${fn}: the prefix moments overflow float64 in the Gram update, which forms the products M_t[j,k]·M_t[j',k']. Expected every |M_t[j,k]| at most 2^511.5 ≈ 9.48e153 (${advice}); received |M_t[j,k]| up to ${largestMoment} from tokens as large as ${largestToken()}.`,
+      { details: { moment: 'gram', largestMoment, largestInput: largestToken() } },
+    );
+  }
+  if (targets === undefined) return;
+  const targetTotals = new Float64Array(targetDim);
+  for (let o = 0; o < targetDim; o++) targetTotals[o] = accumulator.targetGram[o * targetDim + o];
+  for (const target of targets) {
+    for (let index = 0; index < target.data.length; index++) {
+      const value = target.data[index];
+      targetTotals[index % targetDim] += value * value;
+    }
+  }
+  for (let o = 0; o < targetDim; o++) {
+    if (targetTotals[o] <= MOMENT_LIMIT) continue;
+    const largestTarget = targets.reduce((most, y) => Math.max(most, largestMagnitude(y.data)), 0);
+    throw new LattnError(
+      'NON_FINITE',
+      `${fn}: the targets overflow float64 in their moment Σyyᵀ. Expected every diagonal entry Σ y[o]² at most 2^1023 ≈ 8.99e307 (divide the targets by a power of two 2^k, which scales Σψyᵀ by 2^−k and Σyyᵀ by 2^(−2k) exactly); received ${targetTotals[o]} at output ${o} from targets as large as ${largestTarget}.`,
+      { details: { moment: 'targetGram', output: o, total: targetTotals[o], largestTarget } },
+    );
+  }
 }
 
 /** The thread count for `options.workers`: the given count, or for `'auto'` all cores when the work repays them. */
