@@ -542,3 +542,39 @@ describe('@lattn/feature-map rejects hostile input with a LattnError naming the 
     expect(Array.from(psi.data)).toEqual([0, 0, 0, 0, 0, 0]);
   });
 });
+
+describe('@lattn/feature-map: accumulateFeatureMoments refuses moments beyond memory or float64, naming itself', () => {
+  const fn = 'accumulateFeatureMoments';
+  const pair = fromRows([
+    [1, 2],
+    [3, -1],
+  ]);
+  it.each([
+    [
+      'accumulateFeatureMoments: modelDim 40, a (32800, 32800) moment',
+      () => accumulateFeatureMoments([zeros(1, 40)]),
+      'TOO_LARGE',
+      ['the (32800, 32800) feature moment', '8.02 GiB'],
+    ],
+    [
+      'accumulateFeatureMoments: tokens at 1e120 (features beyond float64)',
+      () => accumulateFeatureMoments([withEntry(pair, 1, 1e120)]),
+      'NON_FINITE',
+      ['the features overflow float64', 'received Infinity', '1e+120'],
+    ],
+    [
+      'accumulateFeatureMoments: tokens at 1e60 (finite features, Σψψᵀ beyond float64)',
+      () => accumulateFeatureMoments([withEntry(pair, 1, 1e60)]),
+      'NON_FINITE',
+      ['the features overflow float64', '1e+60'],
+    ],
+    [
+      'accumulateFeatureMoments: targets at 1e200',
+      () => accumulateFeatureMoments([pair], { targets: [withEntry(zeros(2, 1), 0, 1e200)] }),
+      'NON_FINITE',
+      ['the targets overflow float64', 'at output 0'],
+    ],
+  ] as const)('%s', (_title, run, code, parts) => {
+    expectLattnError(run, code, fn, parts);
+  });
+});
