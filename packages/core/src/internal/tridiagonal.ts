@@ -10,6 +10,7 @@
  */
 import { applyBlockReflector, REFLECTOR_BLOCK } from './block-reflector.js';
 import { makeReflector } from './householder.js';
+import { layout, view, wasmKernels } from './wasm/instance.js';
 
 /** The tridiagonal matrix `T` and the reflectors that define `Q`. */
 export interface Tridiagonalization {
@@ -21,11 +22,59 @@ export interface Tridiagonalization {
   readonly tau: Float64Array;
 }
 
+/** The fused rank-2 update and product of one step, as {@link fusedUpdate}. */
+type FusedUpdate = (
+  a: Float64Array,
+  n: number,
+  first: number,
+  v: Float64Array,
+  w: Float64Array,
+  next: Float64Array,
+  y: Float64Array,
+) => void;
+
 /**
  * Reduces the symmetric `(n, n)` row-major array `a` (lower triangle) to tridiagonal form in place: on return its
  * strictly lower part below the subdiagonal holds the reflector vectors.
+ *
+ * With the WASM kernels (ADR 0007) the work array and the four vectors live in the module's memory, copied in once
+ * and out once, and each step's fused update runs as the module's `tridiagonalUpdate`: its entry updates are those of
+ * {@link fusedUpdate}, bitwise, and its dot products are summed on two lanes, so the results agree with the
+ * JavaScript path to roundoff.
  */
 export function tridiagonalize(a: Float64Array, n: number): Tridiagonalization {
+  const kernels = n > 2 ? wasmKernels() : undefined;
+  const regions = kernels === undefined ? undefined : layout(kernels, [n * n, n, n, n, n]);
+  if (kernels === undefined || regions === undefined) {
+    return reduce(
+      a,
+      n,
+      [new Float64Array(n), new Float64Array(n), new Float64Array(n), new Float64Array(n)],
+      fusedUpdate,
+    );
+  }
+  const [address, ...vectors] = regions;
+  const work = view(kernels, address, n * n);
+  work.set(a.subarray(0, n * n));
+  const [v, next, w, y] = vectors.map((at) => view(kernels, at, n).fill(0));
+  const update = kernels.exports.tridiagonalUpdate;
+  const result = reduce(work, n, [v, next, w, y], (_a, size, first, vk, wk, nextK, yk) =>
+    update(address, size, first, vk.byteOffset, wk.byteOffset, nextK.byteOffset, yk.byteOffset),
+  );
+  a.set(work);
+  return result;
+}
+
+/**
+ * The reduction of {@link tridiagonalize} on the work array `a` with zeroed vectors `v`, `next`, `w`, `y` of length
+ * `n`, each step's trailing block updated by `update`.
+ */
+function reduce(
+  a: Float64Array,
+  n: number,
+  vectors: readonly [Float64Array, Float64Array, Float64Array, Float64Array],
+  update: FusedUpdate,
+): Tridiagonalization {
   const diagonal = new Float64Array(n);
   const offDiagonal = new Float64Array(n);
   const tau = new Float64Array(Math.max(n - 2, 0));
@@ -34,10 +83,8 @@ export function tridiagonalize(a: Float64Array, n: number): Tridiagonalization {
     diagonal[0] = a[0];
     return { diagonal, offDiagonal, tau };
   }
-  let v = new Float64Array(n); // v_k, rows k+1 … n−1 (v[k+1] = 1)
-  let next = new Float64Array(n); // v_{k+1}
-  const w = new Float64Array(n);
-  const y = new Float64Array(n); // A_sub·v_k, then A_sub'·v_{k+1}
+  let [v, next] = vectors; // v_k, rows k+1 … n−1 (v[k+1] = 1); v_{k+1}
+  const [, , w, y] = vectors; // y: A_sub·v_k, then A_sub'·v_{k+1}
   if (n > 2) {
     tau[0] = loadReflector(a, n, 0, v);
     symmetricProduct(a, n, 1, v, y);
@@ -59,7 +106,7 @@ export function tridiagonalize(a: Float64Array, n: number): Tridiagonalization {
     if (first < n - 1) {
       tau[k + 1] = loadReflector(a, n, k + 1, next);
       y.fill(0, first, n);
-      fusedUpdate(a, n, first, v, w, next, y);
+      update(a, n, first, v, w, next, y);
       const swap = v;
       v = next;
       next = swap;

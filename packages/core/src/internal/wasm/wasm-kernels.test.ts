@@ -1,12 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { plantedSymmetric } from '../../__fixtures__/planted-matrices.js';
 import { cholesky, choleskySolve } from '../../cholesky.js';
+import { eigh } from '../../eigh.js';
 import { gram } from '../../gram.js';
 import { accumulateGram, createGramAccumulator } from '../../gram-accumulator.js';
 import { matmul } from '../../matmul.js';
 import type { Matrix } from '../../matrix.js';
 import { createRng } from '../../rng.js';
 import { expectMatrixClose } from '../../testing/index.js';
+import { transpose } from '../../transpose.js';
 import { addTransposedProductJs, type MatrixView } from '../packed-product.js';
 import { detectFlavor, instantiate, type WebAssemblyApi, wasmKernels, withBackend } from './instance.js';
 import { wasmProductOfArrays } from './product.js';
@@ -151,4 +153,30 @@ describe('public kernels on the WASM and the JavaScript backends', () => {
       expectMatrixClose(single, expected, { rtol: 1e-12, relativeToMax: true });
     }
   });
+
+  it.each([3, 7, 65, 130, 257])(
+    'eigh agrees to 1e-12 on both backends (tridiagonal update in WASM) for random and graded spectra (n = %i)',
+    (n) => {
+      const random = gram(createRng(n + 11).normalMatrix(n + 2, n));
+      const graded = plantedSymmetric(
+        Array.from({ length: n }, (_, i) => (i % 2 === 0 ? 1 : -1) * 10 ** ((-12 * i) / Math.max(n - 1, 1))),
+        n,
+      );
+      for (const a of [random, graded]) {
+        const fast = withBackend('wasm', () => eigh(a, { vectors: true }));
+        const reference = withBackend('js', () => eigh(a, { vectors: true }));
+        const vectors = fast.vectors as Matrix;
+        expectMatrixClose(
+          { rows: 1, cols: n, data: fast.values },
+          { rows: 1, cols: n, data: reference.values },
+          { rtol: 1e-12, relativeToMax: true, label: 'eigenvalues' },
+        );
+        // The vectors may differ in sign (or within a cluster); V·diag(λ)·Vᵀ must give back A.
+        const scaled = vectors.data.slice();
+        for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) scaled[i * n + j] *= fast.values[j];
+        const rebuilt = matmul({ rows: n, cols: n, data: scaled }, transpose(vectors));
+        expectMatrixClose(rebuilt, a, { rtol: 1e-12, relativeToMax: true, label: 'V·diag(λ)·Vᵀ' });
+      }
+    },
+  );
 });
