@@ -232,7 +232,8 @@ const MOMENT_LIMIT = 2 ** 1023;
  * intermediate sum can overflow, however the Kronecker kernel, the chunks or the shards group the additions
  * (rounding adds a relative `N · ε`, far from the factor 2 of headroom). A merely finite diagonal would not do: near
  * `1.8e308` rounding can push an off-diagonal partial sum over. The diagonal costs `N · D` operations, against the
- * Gram's `N · D² / 2`, and no pass over a `(D, D)` array. The Kronecker kernel also forms the products
+ * Gram's `N · D² / 2`, and no pass over a `(D, D)` array; a cheaper bound in `O(N · d)` settles data at ordinary
+ * scales without it ({@link featureMomentsSurelyFit}). The Kronecker kernel also forms the products
  * `M_t[j,k] · M_t[j',k']` of prefix-moment entries, checked too: in mode `'all'` the diagonal bounds them, but in mode
  * `'last'` a small last token after large ones keeps every feature finite while they overflow.
  */
@@ -243,30 +244,56 @@ function checkMomentsFit(
   mode: PositionMode,
   accumulator: GramAccumulator,
 ): void {
+  if (!featureMomentsSurelyFit(inputs, mode, accumulator)) checkFeatureMomentsFit(fn, inputs, mode, accumulator);
+  if (targets === undefined) return;
+  const targetDim = accumulator.targetDim;
+  const targetTotals = new Float64Array(targetDim);
+  for (let o = 0; o < targetDim; o++) targetTotals[o] = accumulator.targetGram[o * targetDim + o];
+  for (const target of targets) {
+    for (let index = 0; index < target.data.length; index++) {
+      const value = target.data[index];
+      targetTotals[index % targetDim] += value * value;
+    }
+  }
+  for (let o = 0; o < targetDim; o++) {
+    if (targetTotals[o] <= MOMENT_LIMIT) continue;
+    const largestTarget = targets.reduce((most, y) => Math.max(most, largestMagnitude(y.data)), 0);
+    throw new LattnError(
+      'NON_FINITE',
+      `${fn}: the targets overflow float64 in their moment Σyyᵀ. Expected every diagonal entry Σ y[o]² at most 2^1023 ≈ 8.99e307 (divide the targets by a power of two 2^k, which scales Σψyᵀ by 2^−k and Σyyᵀ by 2^(−2k) exactly); received ${targetTotals[o]} at output ${o} from targets as large as ${largestTarget}.`,
+      { details: { moment: 'targetGram', output: o, total: targetTotals[o], largestTarget } },
+    );
+  }
+}
+
+/**
+ * The exact check of {@link checkMomentsFit} for `Σψψᵀ`: the diagonal `Σ_t ψ_t[i]²` of every feature, and the
+ * largest prefix-moment entry the Kronecker update squares. Throws `NON_FINITE` naming `fn`; changes nothing.
+ */
+function checkFeatureMomentsFit(
+  fn: string,
+  inputs: readonly Matrix[],
+  mode: PositionMode,
+  accumulator: GramAccumulator,
+): void {
   const d = inputs[0].cols;
-  const { dim, targetDim } = accumulator;
-  const pairs = numPairs(d);
+  const dim = accumulator.dim;
   const totals = new Float64Array(dim); // diagonal of gram after the pass
   for (let i = 0; i < dim; i++) totals[i] = accumulator.gram[i * dim + i];
-  const moment = new Float64Array(pairs);
+  const moment = new Float64Array(numPairs(d));
   let largestMoment = 0;
-  const addSquares = (z: Float64Array, offset: number): void => {
-    for (let p = 0; p < pairs; p++) {
-      const m = moment[p];
-      largestMoment = Math.max(largestMoment, Math.abs(m));
-      for (let l = 0; l < d; l++) {
-        const feature = m * z[offset + l];
-        totals[p * d + l] += feature * feature;
-      }
-    }
-  };
   for (const sequence of inputs) {
     moment.fill(0);
     for (let t = 0; t < sequence.rows; t++) {
       addOuterPacked(moment, sequence.data, t * d, d);
-      if (mode === 'all') addSquares(sequence.data, t * d);
+      if (mode === 'all') {
+        largestMoment = Math.max(largestMoment, addSquaredFeatures(moment, sequence.data, t * d, d, totals));
+      }
     }
-    if (mode === 'last') addSquares(sequence.data, (sequence.rows - 1) * d);
+    if (mode === 'last') {
+      const offset = (sequence.rows - 1) * d;
+      largestMoment = Math.max(largestMoment, addSquaredFeatures(moment, sequence.data, offset, d, totals));
+    }
   }
   const largestToken = (): number => inputs.reduce((most, z) => Math.max(most, largestMagnitude(z.data)), 0);
   const advice = `divide the tokens by a power of two 2^k, which scales the moments exactly by 2^(−6k), as certifyIdentifiability does (its inputScale)`;
@@ -287,24 +314,54 @@ function checkMomentsFit(
       { details: { moment: 'gram', largestMoment, largestInput: largestToken() } },
     );
   }
-  if (targets === undefined) return;
-  const targetTotals = new Float64Array(targetDim);
-  for (let o = 0; o < targetDim; o++) targetTotals[o] = accumulator.targetGram[o * targetDim + o];
-  for (const target of targets) {
-    for (let index = 0; index < target.data.length; index++) {
-      const value = target.data[index];
-      targetTotals[index % targetDim] += value * value;
+}
+
+/**
+ * A sufficient condition for {@link checkMomentsFit}, in `O(N · d)`: with `S_t = Σ_{s<=t} ‖z_s‖²`, `‖M_t‖_F <= S_t`,
+ * so every `|M_t[j,k]| <= S_t` and `‖ψ_t‖² <= S_t² ‖z_t‖²`. When the largest diagonal entry already held plus
+ * `Σ_t S_t² ‖z_t‖²`, and every `S_t²`, are at most `2¹⁰²²` (a factor 2 below the limit, for the rounding of the bound
+ * itself), no diagonal entry can pass `2¹⁰²³` and the exact pass is skipped; data at ordinary scales always pass.
+ */
+function featureMomentsSurelyFit(inputs: readonly Matrix[], mode: PositionMode, accumulator: GramAccumulator): boolean {
+  const { dim, gram } = accumulator;
+  const safe = MOMENT_LIMIT / 2;
+  let bound = 0;
+  for (let i = 0; i < dim; i++) bound = Math.max(bound, gram[i * dim + i]);
+  for (const sequence of inputs) {
+    const { rows, cols, data } = sequence;
+    let running = 0; // S_t
+    for (let t = 0, at = 0; t < rows; t++) {
+      let norm = 0;
+      for (let l = 0; l < cols; l++, at++) norm += data[at] * data[at];
+      running += norm;
+      if (mode === 'all' || t === rows - 1) bound += running * running * norm;
+    }
+    if (!(running * running <= safe)) return false;
+  }
+  return bound <= safe;
+}
+
+/**
+ * `totals[p·d + l] += (moment[p] · z[l])²` for the packed moment and `z = data[offset .. offset + d)`: the squared
+ * folded features of one example. Returns `max |moment[p]|` (a NaN entry shows in `totals`). Cost `D`.
+ */
+function addSquaredFeatures(
+  moment: Float64Array,
+  data: Float64Array,
+  offset: number,
+  d: number,
+  totals: Float64Array,
+): number {
+  let largest = 0;
+  for (let p = 0, at = 0; p < moment.length; p++) {
+    const m = moment[p];
+    if (Math.abs(m) > largest) largest = Math.abs(m);
+    for (let l = 0; l < d; l++, at++) {
+      const feature = m * data[offset + l];
+      totals[at] += feature * feature;
     }
   }
-  for (let o = 0; o < targetDim; o++) {
-    if (targetTotals[o] <= MOMENT_LIMIT) continue;
-    const largestTarget = targets.reduce((most, y) => Math.max(most, largestMagnitude(y.data)), 0);
-    throw new LattnError(
-      'NON_FINITE',
-      `${fn}: the targets overflow float64 in their moment Σyyᵀ. Expected every diagonal entry Σ y[o]² at most 2^1023 ≈ 8.99e307 (divide the targets by a power of two 2^k, which scales Σψyᵀ by 2^−k and Σyyᵀ by 2^(−2k) exactly); received ${targetTotals[o]} at output ${o} from targets as large as ${largestTarget}.`,
-      { details: { moment: 'targetGram', output: o, total: targetTotals[o], largestTarget } },
-    );
-  }
+  return largest;
 }
 
 /** The thread count for `options.workers`: the given count, or for `'auto'` all cores when the work repays them. */
