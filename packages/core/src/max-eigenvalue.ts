@@ -15,6 +15,7 @@ import {
   symmetricCopy,
 } from './internal/extreme-eigenvalue.js';
 import { lanczosLargest } from './internal/lanczos.js';
+import { wasmSymmetricOperator } from './internal/wasm/symmetric-operator.js';
 import type { Matrix } from './matrix.js';
 import type { ExtremeEigenvalue, ExtremeEigenvalueOptions } from './min-eigenvalue.js';
 
@@ -81,7 +82,8 @@ export function maxEigenvalue(a: Matrix, options: ExtremeEigenvalueOptions = {})
   let best = { value: 0, vector: new Float64Array(n), residual: Number.POSITIVE_INFINITY };
   const outcome = lanczosLargest({
     n,
-    apply: (x, y) => multiply(s, n, x, y),
+    // The products on the WASM kernels when there are any (the Lanczos loop runs no other kernel in between).
+    apply: wasmSymmetricOperator(s, n) ?? ((x, y) => multiply(s, n, x, y)),
     start: startVector(n, settings.seed),
     maxSteps: settings.maxIterations,
     promising: (_theta, _previous, estimate) => estimate <= tolerance,
