@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { expectLattnError, naiveGram, naiveMatmul, stackRows } from './__fixtures__/oracles.js';
 import { gram } from './gram.js';
@@ -10,7 +11,7 @@ import {
 } from './gram-accumulator.js';
 import { fromRows, type Matrix, zeros } from './matrix.js';
 import { createRng } from './rng.js';
-import { scaleByPowerOfTwo } from './scale-by-power-of-two.js';
+import { scaleByPowerOfTwo, timesPowerOfTwo } from './scale-by-power-of-two.js';
 import { expectLattnError as expectLattnErrorOf, expectMatrixClose } from './testing/index.js';
 import { transpose } from './transpose.js';
 
@@ -387,5 +388,45 @@ describe('accumulateGram and mergeGram on finite data whose sums overflow', () =
     expectLattnErrorOf(() => mergeGram(copy, twice), 'NON_FINITE', 'mergeGram', ['at cross entry (0, 0)']);
     copy.cross[0] = 0;
     expectLattnErrorOf(() => mergeGram(copy, twice), 'NON_FINITE', 'mergeGram', ['at targetGram entry (0, 0)']);
+  });
+});
+
+describe('accumulateGram at the edge of float64 (fast-check)', () => {
+  it('refuses a chunk exactly when its largest diagonal entry passes 2^1023, and otherwise returns bitwise the unit-scale sums times 4^k', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 12 }),
+        fc.integer({ min: 1, max: 6 }),
+        fc.integer({ min: 0, max: 2 ** 30 }),
+        fc.integer({ min: -3, max: 3 }),
+        (n, dim, seed, offset) => {
+          const rows = createRng(seed).normalMatrix(n, dim);
+          const unit = createGramAccumulator(dim);
+          accumulateGram(unit, rows);
+          let largest = 0;
+          for (let i = 0; i < dim; i++) largest = Math.max(largest, unit.gram[i * dim + i]);
+          // k puts the largest diagonal entry near 2^1023: at offset 0 in (2^1021, 2^1023], beyond it above.
+          const k = Math.floor((1023 - Math.log2(largest)) / 2) + offset;
+          const expected = timesPowerOfTwo(largest, 2 * k);
+          const accumulator = createGramAccumulator(dim);
+          let refused = false;
+          try {
+            accumulateGram(accumulator, scaleByPowerOfTwo(rows, k));
+          } catch (error) {
+            expect(error).toMatchObject({ code: 'NON_FINITE' });
+            refused = true;
+          }
+          if (refused) {
+            expect(expected).toBeGreaterThan(2 ** 1023 * (1 - 1e-12));
+            expect(accumulator).toEqual(createGramAccumulator(dim));
+          } else {
+            expect(expected).toBeLessThanOrEqual(2 ** 1023 * (1 + 1e-12));
+            expect(accumulator.gram.every((x) => Number.isFinite(x))).toBe(true);
+            expect(scaleByPowerOfTwo({ rows: dim, cols: dim, data: accumulator.gram }, -2 * k).data).toEqual(unit.gram);
+          }
+        },
+      ),
+      { seed: 31, numRuns: 200 },
+    );
   });
 });

@@ -6,9 +6,11 @@ import {
   type Matrix,
   mergeGram,
   scaleByPowerOfTwo,
+  timesPowerOfTwo,
   zeros,
 } from '@lattn/core';
 import { expectMatrixClose, withEntry } from '@lattn/core/testing';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { expectLattnError, fromMl, randomSequences, rngFor, stackRows, toMl } from './__fixtures__/random.js';
 import { cubicFeatures } from './features.js';
@@ -283,5 +285,49 @@ describe('accumulateFeatureMoments on sizes and scales beyond float64 and memory
     );
     expect(error.details).toMatchObject({ moment: 'targetGram', output: 1 });
     expect(accumulator).toEqual(before);
+  });
+});
+
+describe('accumulateFeatureMoments at the edge of float64 (fast-check)', () => {
+  it('refuses exactly when the largest diagonal entry of Σψψᵀ passes 2^1023, leaving the accumulator unchanged, and otherwise returns bitwise the unit-scale moments times 2^(6k)', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 4 }),
+        fc.array(fc.integer({ min: 1, max: 6 }), { minLength: 1, maxLength: 4 }),
+        fc.constantFrom('all' as const, 'last' as const),
+        fc.integer({ min: 0, max: 2 ** 30 }),
+        fc.integer({ min: -3, max: 3 }),
+        (d, lengths, mode, seed, offset) => {
+          const inputs = randomSequences(rngFor(seed), d, lengths);
+          const unit = accumulateFeatureMoments(inputs, { mode });
+          let largest = 0;
+          for (let i = 0; i < unit.dim; i++) largest = Math.max(largest, unit.gram[i * unit.dim + i]);
+          // k puts the largest diagonal entry near 2^1023: at offset 0 in (2^1017, 2^1023], beyond it above.
+          const k = Math.floor((1023 - Math.log2(largest)) / 6) + offset;
+          const expected = timesPowerOfTwo(largest, 6 * k);
+          const accumulator = createGramAccumulator(unit.dim);
+          let refused = false;
+          try {
+            accumulateFeatureMoments(
+              inputs.map((z) => scaleByPowerOfTwo(z, k)),
+              { mode, accumulator },
+            );
+          } catch (error) {
+            expect(error).toMatchObject({ code: 'NON_FINITE' });
+            refused = true;
+          }
+          if (refused) {
+            expect(expected).toBeGreaterThan(2 ** 1023 * (1 - 1e-12));
+            expect(accumulator).toEqual(createGramAccumulator(unit.dim));
+          } else {
+            expect(expected).toBeLessThanOrEqual(2 ** 1023 * (1 + 1e-12));
+            expect(accumulator.gram.every((x) => Number.isFinite(x))).toBe(true);
+            const dim = unit.dim;
+            expect(scaleByPowerOfTwo({ rows: dim, cols: dim, data: accumulator.gram }, -6 * k).data).toEqual(unit.gram);
+          }
+        },
+      ),
+      { seed: 32, numRuns: 150 },
+    );
   });
 });
