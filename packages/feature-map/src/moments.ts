@@ -76,14 +76,15 @@ const AUTO_THREAD_FLOPS = 4e9;
  * Accumulates the second moments of the folded cubic features (and, with targets, their cross moments with the
  * targets) of every example of a batch, in one streaming pass.
  *
- * Notes: memory `O(D² + chunkSize · (d² + outputDim))`, independent of the number of examples; time `O(N · D)`
- * for the features plus the Gram update, about `N · D² / 2` flops (see core's `accumulateKroneckerGram`). Sums merge by addition: accumulating shards into one accumulator, or separately and then
- * `mergeGram`, gives one pass's moments up to the order of floating-point additions. Everything is validated before
- * the accumulator is touched, overflow included: a first pass computes the diagonal `Σ_t ψ_t[i]²` (`O(N · D)`), which
- * bounds every entry of the moments (Cauchy–Schwarz), so no moment is ever silently infinite and a rejected batch
- * leaves the accumulator as it was; an error thrown by `onProgress` stops the pass with the chunks so far already
- * added. Data at extreme scales (`1e±150`) must be divided by a power of two first (core's `scaleByPowerOfTwo`), as
- * the learner and the certificate do.
+ * Notes: memory `O(D² + chunkSize · (d² + outputDim))`, independent of the number of examples; time `O(N · D)` for the
+ * features plus the Gram update, about `N · D² / 2` flops (see core's `accumulateKroneckerGram`). Sums merge by
+ * addition: accumulating shards into one accumulator, or separately and then `mergeGram`, gives one pass's moments up
+ * to the order of floating-point additions. Everything is validated before the accumulator is touched, overflow
+ * included: a first pass bounds the moments in `O(N · d)` and, for data near the limit, computes the diagonal `Σ_t
+ * ψ_t[i]²` exactly (`O(N · D)`), which bounds every entry (Cauchy–Schwarz), so no moment is ever silently infinite and
+ * a rejected batch leaves the accumulator as it was; an error thrown by `onProgress` stops the pass with the chunks so
+ * far already added. Data at extreme scales (`1e±150`) must be divided by a power of two first (core's
+ * `scaleByPowerOfTwo`), as the learner and the certificate do.
  *
  * @param inputs - `B` sequences, each `(n_b, d)` with `n_b >= 1`.
  * @param options - See {@link FeatureMomentOptions}.
@@ -234,7 +235,7 @@ const MOMENT_LIMIT = 2 ** 1023;
  * `1.8e308` rounding can push an off-diagonal partial sum over. The diagonal costs `N · D` operations, against the
  * Gram's `N · D² / 2`, and no pass over a `(D, D)` array; a cheaper bound in `O(N · d)` settles data at ordinary
  * scales without it ({@link featureMomentsSurelyFit}). The Kronecker kernel also forms the products
- * `M_t[j,k] · M_t[j',k']` of prefix-moment entries, checked too: in mode `'all'` the diagonal bounds them, but in mode
+ * `M_t[j,k] · M_t[j',k']` of prefix-moment entries, checked too: in mode `'all'` the diagonal bounds them (for sequences shorter than about `1e51`), but in mode
  * `'last'` a small last token after large ones keeps every feature finite while they overflow.
  */
 function checkMomentsFit(
