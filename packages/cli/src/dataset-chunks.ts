@@ -192,8 +192,13 @@ export async function accumulateFileMoments(
             }),
       });
     } catch (error) {
-      // The chunk's entries are finite (checked when read), so a non-finite feature is an overflow.
+      // The chunk's entries are finite (checked when read), so a non-finite feature or moment is an overflow;
+      // accumulateFeatureMoments refuses it before touching the accumulator and says which moment in its details.
       if (!isLattnError(error) || error.code !== 'NON_FINITE') throw error;
+      const moment = (error.details as { moment?: unknown } | undefined)?.moment;
+      if (moment === 'gram' || moment === 'targetGram') {
+        throw momentOverflow(moment === 'gram' ? 'Σψψᵀ' : 'Σyyᵀ', inputs, targets, largestInput, largestTarget, error);
+      }
       throw new LattnError(
         'NON_FINITE',
         `the cubic features of '${inputs.header.path}' overflow float64 in sequences [${start}, ${start + chunk.length}): features M_t[j,k]·z_t[l] grow as t·|z|³, and the largest token entry so far is ${formatNumber(largestInput)}. Expected token entries small enough for finite features (rescale the inputs, for example to unit scale); received a non-finite feature.`,
@@ -223,37 +228,43 @@ function checkMomentsFinite(
   largestTarget: number,
 ): void {
   const finite = (values: Float64Array): boolean => values.every((value) => value - value === 0);
-  const fail = (what: string, files: string, expected: string): never => {
-    throw new LattnError(
-      'NON_FINITE',
-      `the moments ${what} of ${files} overflow float64. Expected ${expected}; received a non-finite moment.`,
-      { details: { path: inputs.header.path, largestInput, largestTarget } },
-    );
-  };
-  const inputPath = `'${inputs.header.path}'`;
-  if (!finite(moments.gram)) {
-    fail(
-      'Σψψᵀ',
-      inputPath,
-      `token entries small enough for finite sums of |z|⁶ (the largest is ${formatNumber(largestInput)}; rescale the inputs)`,
-    );
-  }
+  if (!finite(moments.gram)) throw momentOverflow('Σψψᵀ', inputs, targets, largestInput, largestTarget);
   if (targets === undefined) return;
-  const targetPath = `'${targets.header.path}'`;
-  if (!finite(moments.targetGram)) {
-    fail(
-      'Σyyᵀ',
-      targetPath,
-      `target entries small enough for finite sums of squares (the largest is ${formatNumber(largestTarget)}; rescale the targets)`,
-    );
-  }
-  if (!finite(moments.cross)) {
-    fail(
-      'Σψyᵀ',
-      `${inputPath} and ${targetPath}`,
-      `entries small enough for finite sums of |z|³·|y| (the largest token entry is ${formatNumber(largestInput)}, the largest target entry ${formatNumber(largestTarget)}; rescale the inputs or the targets)`,
-    );
-  }
+  if (!finite(moments.targetGram)) throw momentOverflow('Σyyᵀ', inputs, targets, largestInput, largestTarget);
+  if (!finite(moments.cross)) throw momentOverflow('Σψyᵀ', inputs, targets, largestInput, largestTarget);
+}
+
+/** The error for a moment of finite data that overflows float64, naming the file(s) and the largest entries. */
+function momentOverflow(
+  what: 'Σψψᵀ' | 'Σyyᵀ' | 'Σψyᵀ',
+  inputs: SequenceFile,
+  targets: TargetFile | undefined,
+  largestInput: number,
+  largestTarget: number,
+  cause?: unknown,
+): LattnError {
+  const inputPath = `'${inputs.header.path}'`;
+  const targetPath = `'${targets?.header.path}'`;
+  const [files, expected] =
+    what === 'Σψψᵀ'
+      ? [
+          inputPath,
+          `token entries small enough for finite sums of |z|⁶ (the largest is ${formatNumber(largestInput)}; rescale the inputs)`,
+        ]
+      : what === 'Σyyᵀ'
+        ? [
+            targetPath,
+            `target entries small enough for finite sums of squares (the largest is ${formatNumber(largestTarget)}; rescale the targets)`,
+          ]
+        : [
+            `${inputPath} and ${targetPath}`,
+            `entries small enough for finite sums of |z|³·|y| (the largest token entry is ${formatNumber(largestInput)}, the largest target entry ${formatNumber(largestTarget)}; rescale the inputs or the targets)`,
+          ];
+  return new LattnError(
+    'NON_FINITE',
+    `the moments ${what} of ${files} overflow float64. Expected ${expected}; received a non-finite moment.`,
+    { ...(cause === undefined ? {} : { cause }), details: { path: inputs.header.path, largestInput, largestTarget } },
+  );
 }
 
 function largestEntry(matrices: readonly Matrix[]): number {
