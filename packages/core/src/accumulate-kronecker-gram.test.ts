@@ -120,6 +120,64 @@ describe('accumulateKroneckerGram', () => {
     expect(accumulator.count).toBe(0);
     expect(accumulator.gram.every((value) => value === 0)).toBe(true);
   });
+
+  it('throws NON_FINITE for factors whose pair products overflow though the rows are moderate (regression: gram held Infinity for left 1e200, right 1e-100)', () => {
+    for (const backend of ['js', 'wasm'] as const) {
+      withBackend(backend, () => {
+        const accumulator = createGramAccumulator(1);
+        expectLattnError(
+          () => accumulateKroneckerGram(accumulator, fromRows([[1e200]]), fromRows([[1e-100]])),
+          'NON_FINITE',
+          [
+            'accumulateKroneckerGram: the pair products of left overflow float64',
+            'received left entries as large as 1e+200',
+          ],
+        );
+        expect([accumulator.count, accumulator.gram[0]]).toEqual([0, 0]);
+        // The cure the message names: the same row with the power of two moved to the other factor.
+        accumulateKroneckerGram(accumulator, fromRows([[1e200 * 2 ** -400]]), fromRows([[1e-100 * 2 ** 400]]));
+        expectMatrixClose(gramMoments(accumulator).gram, fromRows([[1e200]]), { rtol: 1e-14 });
+      });
+    }
+  });
+
+  it('throws NON_FINITE when a diagonal sum would pass 2^1023, leaving earlier chunks intact (regression: silently Infinity)', () => {
+    const rng = createRng(5);
+    const left = rng.normalMatrix(4, 3);
+    const right = rng.normalMatrix(4, 2);
+    const y = rng.normalMatrix(4, 1);
+    for (const backend of ['js', 'wasm'] as const) {
+      withBackend(backend, () => {
+        const accumulator = createGramAccumulator(6, { targetDim: 1 });
+        accumulateKroneckerGram(accumulator, left, right, y);
+        const huge = fromRows([[1e150, 1, 1]]);
+        expectLattnError(
+          () => accumulateKroneckerGram(accumulator, huge, fromRows([[1e10, 1]]), fromRows([[1]])),
+          'NON_FINITE',
+          [
+            'accumulateKroneckerGram: the sums of squares of the Kronecker rows overflow float64 at accumulator.gram entry (0, 0)',
+          ],
+        );
+        expectLattnError(
+          () => accumulateKroneckerGram(accumulator, fromRows([[1, 1, 1]]), fromRows([[1, 1]]), fromRows([[1e160]])),
+          'NON_FINITE',
+          ['the sums of squares of targets overflow float64 at accumulator.targetGram entry (0, 0)'],
+        );
+        const fresh = createGramAccumulator(6, { targetDim: 1 });
+        accumulateKroneckerGram(fresh, left, right, y);
+        expect(Array.from(accumulator.gram)).toEqual(Array.from(fresh.gram));
+        expect(Array.from(accumulator.targetGram)).toEqual(Array.from(fresh.targetGram));
+        expect(accumulator.count).toBe(4);
+      });
+    }
+  });
+
+  it('accepts rows right below the limit and gives their exact moments', () => {
+    // x = 2^511 · 2^0: x² = 2^1022 <= 2^1023 on the diagonal, one row.
+    const accumulator = createGramAccumulator(1);
+    accumulateKroneckerGram(accumulator, fromRows([[2 ** 255]]), fromRows([[2 ** 256]]));
+    expect(gramMoments(accumulator).gram.data[0]).toBe(2 ** 1022);
+  });
 });
 
 function strictlyLowerIsZero(accumulator: GramAccumulator): boolean {

@@ -14,12 +14,13 @@
  * is then added onto the upper triangle of the accumulator's `gram`.
  */
 import { LattnError } from './errors.js';
-import { checkAccumulator, type GramAccumulator } from './gram-accumulator.js';
+import { checkAccumulator, checkDiagonalTotals, type GramAccumulator, MOMENT_LIMIT } from './gram-accumulator.js';
 import { allocate } from './internal/allocate.js';
 import { addTransposedProduct, addTransposedProductJs, type MatrixView } from './internal/packed-product.js';
 import { layout, view, type WasmKernels, wasmKernels } from './internal/wasm/instance.js';
 import { productScratch, wasmProduct } from './internal/wasm/product.js';
 import { type Matrix, shapeOf } from './matrix.js';
+import { largestMagnitude } from './scale-by-power-of-two.js';
 import { checkMatrix } from './validate.js';
 
 /** Rows per JavaScript chunk of explicit Kronecker rows (the fallback path). */
@@ -36,8 +37,12 @@ const FALLBACK_ROWS = 256;
  * @param right - `(n, R)` second factors, finite, with `P · R = accumulator.dim`.
  * @param targets - `(n, targetDim)` targets of the rows; required when `accumulator.targetDim > 0`.
  * @throws {@link LattnError} `INVALID_ARGUMENT` for a malformed accumulator or missing `targets`; `SHAPE_MISMATCH`
- * when the row counts differ or `P · R !== accumulator.dim`; `NON_FINITE` for NaN or ±Infinity. Validation happens
- * before any update, so on error the accumulator is unchanged.
+ * when the row counts differ or `P · R !== accumulator.dim`; `NON_FINITE` for NaN or ±Infinity, and for finite
+ * factors whose sums would overflow: a diagonal entry `Σ_r a_r[p]² b_r[l]²` of `gram` (or `Σ y²` of `targetGram`)
+ * beyond {@link MOMENT_LIMIT}, as in {@link accumulateGram}, or a factor entry beyond `2^511.5 ≈ 2.7e153`, whose
+ * pair products `a_r[p] · a_r[q]` overflow even when the rows `a_r ⊗ b_r` are moderate (move a power of two from one
+ * factor to the other: `(2^−k a) ⊗ (2^k b)` is the same row). Validation happens before any update, so on error the
+ * accumulator is unchanged.
  * @example
  * ```ts
  * const accumulator = createGramAccumulator(6); // rows (a ⊗ b) with a of length 3, b of length 2
@@ -79,6 +84,7 @@ export function accumulateKroneckerGram(
     );
   }
   if (targets !== undefined) checkMatrix(fn, 'targets', targets, { rows: left.rows, cols: targetDim });
+  checkKroneckerSums(accumulator, left, right, targets);
   const n = left.rows;
   if (n === 0) return;
 
@@ -109,6 +115,50 @@ export function accumulateKroneckerGram(
     addTransposedProduct(y, y, targetView, 1, false);
   }
   accumulator.count += n;
+}
+
+/**
+ * Throws `NON_FINITE` naming `accumulateKroneckerGram` when the update could overflow (see its `@throws`): the
+ * factors' pair products, then the diagonals of `gram` and `targetGram` after the update, `n · (P · R + targetDim)`
+ * operations and nothing written.
+ */
+function checkKroneckerSums(accumulator: GramAccumulator, left: Matrix, right: Matrix, targets?: Matrix): void {
+  const fn = 'accumulateKroneckerGram';
+  const largestLeft = largestMagnitude(left.data);
+  const largestRight = largestMagnitude(right.data);
+  for (const [name, largest] of [
+    ['left', largestLeft],
+    ['right', largestRight],
+  ] as const) {
+    if (largest * largest <= MOMENT_LIMIT) continue;
+    throw new LattnError(
+      'NON_FINITE',
+      `${fn}: the pair products of ${name} overflow float64. Expected every |${name}| entry at most 2^511.5 ≈ 2.68e153 (move a power of two from one factor to the other: (2^−k·a) ⊗ (2^k·b) is the same row); received ${name} entries as large as ${largest}.`,
+      { details: { argument: name, largest } },
+    );
+  }
+  const { dim, gram } = accumulator;
+  const p = left.cols;
+  const r = right.cols;
+  const totals = new Float64Array(dim);
+  for (let i = 0; i < dim; i++) totals[i] = gram[i * dim + i];
+  for (let row = 0; row < left.rows; row++) {
+    for (let j = 0; j < p; j++) {
+      const a = left.data[row * p + j];
+      const a2 = a * a;
+      for (let l = 0; l < r; l++) {
+        const b = right.data[row * r + l];
+        totals[j * r + l] += a2 * (b * b);
+      }
+    }
+  }
+  checkDiagonalTotals(fn, 'gram', totals, 'the Kronecker rows', largestLeft * largestRight);
+  if (targets === undefined) return;
+  const k = accumulator.targetDim;
+  const targetTotals = new Float64Array(k);
+  for (let o = 0; o < k; o++) targetTotals[o] = accumulator.targetGram[o * k + o];
+  for (let i = 0; i < targets.data.length; i++) targetTotals[i % k] += targets.data[i] * targets.data[i];
+  checkDiagonalTotals(fn, 'targetGram', targetTotals, 'targets', largestMagnitude(targets.data));
 }
 
 /** The `(i32, i32)` pairs `(j, k)`, `j <= k < size`, in row-major upper-triangle order. */

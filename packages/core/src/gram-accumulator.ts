@@ -220,7 +220,7 @@ function addChecked(
  * finite diagonal alone would not do: at the edge of the range (`G_ii` near `1.8e308`) rounding can push an
  * off-diagonal partial sum over. Checking the diagonal costs `n · dim` operations, against the update's `n · dim²`.
  */
-const MOMENT_LIMIT = 2 ** 1023;
+export const MOMENT_LIMIT: number = 2 ** 1023;
 
 /**
  * Throws `NON_FINITE` naming `fn` when adding the chunk `x` `(n, k)` would take a diagonal entry of the `(k, k)`
@@ -236,12 +236,26 @@ function checkSumsOfSquares(fn: string, name: string, sums: Float64Array, x: Mat
       totals[i] += value * value;
     }
   }
-  for (let i = 0; i < cols; i++) {
+  checkDiagonalTotals(fn, name, totals, argument, largestMagnitude(x.data));
+}
+
+/**
+ * Throws `NON_FINITE` naming `fn` when an entry of `totals` — the diagonal of `accumulator.<name>` after a chunk
+ * whose entries reach `largest` in magnitude — is beyond {@link MOMENT_LIMIT}. Internal.
+ */
+export function checkDiagonalTotals(
+  fn: string,
+  name: string,
+  totals: Float64Array,
+  argument: string,
+  largest: number,
+): void {
+  for (let i = 0; i < totals.length; i++) {
     if (totals[i] <= MOMENT_LIMIT) continue;
     throw new LattnError(
       'NON_FINITE',
-      `${fn}: the sums of squares of ${argument} overflow float64 at accumulator.${name} entry (${i}, ${i}). Expected every diagonal entry Σ x_i² at most 2^1023 ≈ 8.99e307 (so that no sum can overflow; divide the ${argument} by a power of two, which scales every sum exactly); received ${totals[i]} after adding ${argument} as large as ${largestMagnitude(x.data)}.`,
-      { details: { argument, entry: i, total: totals[i], largest: largestMagnitude(x.data) } },
+      `${fn}: the sums of squares of ${argument} overflow float64 at accumulator.${name} entry (${i}, ${i}). Expected every diagonal entry Σ x_i² at most 2^1023 ≈ 8.99e307 (so that no sum can overflow; divide the ${argument} by a power of two, which scales every sum exactly); received ${totals[i]} after adding ${argument} as large as ${largest}.`,
+      { details: { argument, entry: i, total: totals[i], largest } },
     );
   }
 }

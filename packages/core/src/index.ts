@@ -18,7 +18,7 @@ export { isLattnError, LattnError } from './errors.js';
 export type { GramOptions } from './gram.js';
 export { gram } from './gram.js';
 export type { GramAccumulator, GramAccumulatorOptions, GramMoments } from './gram-accumulator.js';
-export { accumulateGram, createGramAccumulator, gramMoments, mergeGram } from './gram-accumulator.js';
+export { accumulateGram, createGramAccumulator, gramMoments, MOMENT_LIMIT, mergeGram } from './gram-accumulator.js';
 export type { KernelBackend } from './kernel-backend.js';
 export { kernelBackend } from './kernel-backend.js';
 export type { LstsqResult } from './lstsq.js';

@@ -17,6 +17,7 @@ import {
   LattnError,
   largestMagnitude,
   type Matrix,
+  MOMENT_LIMIT,
   type PositionMode,
   type ProgressCallback,
 } from '@lattn/core';
@@ -216,12 +217,6 @@ function accumulateShard(
   });
   flush(); // adds what is left and reports every sequence done
 }
-
-/**
- * The largest diagonal entry of the moments accepted, `2¹⁰²³` (half the float64 range), as in core's
- * `accumulateGram`.
- */
-const MOMENT_LIMIT = 2 ** 1023;
 
 /**
  * Throws `NON_FINITE` naming `fn`, before anything is added, when this pass would make a moment in `accumulator`
