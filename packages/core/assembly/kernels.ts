@@ -214,6 +214,11 @@ function micro(kc: i32, a: usize, b: usize, c: usize, ldc: usize, scale: f64): v
  * update whose block starts at global row `upperFrom` while Y's columns start at global column 0). Edge tiles and
  * tiles that straddle the diagonal go through the `MR × NR` tile at `scratch`.
  *
+ * Tiles are visited row of tiles by row of tiles: one packed panel of X stays in L1 while the panels of Y stream in
+ * order (sequential, so the hardware prefetcher fetches them), and the tiles of C follow four rows of C left to right
+ * (within a page, so prefetched as well). Column by column, every tile of C lay on another page, which no prefetcher
+ * crosses, and its update waited for memory.
+ *
  * Exported only so that Binaryen keeps it a function of its own instead of inlining it into {@link product}: V8 tiers
  * functions up one call at a time, so each block then runs in the optimising tier as soon as it is ready, even
  * inside the first long `product` call.
@@ -232,16 +237,13 @@ export function macroKernel(
 ): void {
   const upper = upperFrom >= 0;
   const ldcBytes = (<usize>ldc) << 3;
-  const jStart = upper ? (upperFrom / NR) * NR : 0;
-  for (let j = jStart; j < cols; j += NR) {
-    const yPanel = py + ((<usize>(j * kc)) << 3);
-    const jFull = j + NR <= cols;
-    for (let i = 0; i < rows; i += MR) {
-      const gi = upper ? upperFrom + i : 0;
-      if (upper && gi > j + NR - 1) break;
-      const xPanel = px + ((<usize>(i * kc)) << 3);
+  for (let i = 0; i < rows; i += MR) {
+    const gi = upper ? upperFrom + i : 0;
+    const xPanel = px + ((<usize>(i * kc)) << 3);
+    for (let j = upper ? (gi / NR) * NR : 0; j < cols; j += NR) {
+      const yPanel = py + ((<usize>(j * kc)) << 3);
       const target = c + <usize>i * ldcBytes + ((<usize>j) << 3);
-      if (jFull && i + MR <= rows && !(upper && gi + MR - 1 > j)) {
+      if (j + NR <= cols && i + MR <= rows && !(upper && gi + MR - 1 > j)) {
         micro(kc, xPanel, yPanel, target, ldcBytes, scale);
       } else {
         memory.fill(scratch, 0, MR * NR * 8);
