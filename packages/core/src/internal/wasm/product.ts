@@ -105,7 +105,8 @@ export function wasmProduct(
 
 /**
  * `c += scale · xᵀ y` on JavaScript views, through the module's memory: `x` (and `y` unless it is `x`) and `c` are
- * copied in, multiplied on `threads` threads, and `c` copied back.
+ * copied in, multiplied on `threads` threads, and `c` copied back (with `upperOnly`, only its upper triangle both
+ * ways: half the copying, and the rest of `c` is left as it was).
  *
  * @returns `false` (having done nothing) when the module's memory cannot hold the operands.
  */
@@ -128,11 +129,11 @@ export function wasmProductOfArrays(
   copyIn(x, view(kernels, xAddress, n * p));
   if (!shared) copyIn(y, view(kernels, yAddress, n * q));
   const cView = view(kernels, cAddress, p * q);
-  copyIn(c, cView);
+  copyIn(c, cView, upperOnly);
   const xOperand = { address: xAddress, stride: p, rows: n, cols: p };
   const yOperand = shared ? xOperand : { address: yAddress, stride: q, rows: n, cols: q };
   wasmProduct(kernels, xOperand, yOperand, { address: cAddress, stride: q }, scale, upperOnly, scratch, threads);
-  copyOut(view(kernels, cAddress, p * q), c);
+  copyOut(view(kernels, cAddress, p * q), c, upperOnly);
   return true;
 }
 
@@ -157,25 +158,32 @@ export function splitRows(p: number, q: number, upperOnly: boolean, parts: numbe
   return bounds;
 }
 
-/** Copies a strided view into a contiguous `(rows, cols)` array. */
-export function copyIn(v: ArrayView, to: Float64Array): void {
-  if (v.stride === v.cols) {
+/**
+ * Copies a strided view into a contiguous `(rows, cols)` array; with `upperOnly`, only the entries `j >= i` (the
+ * only ones an upper-triangular product reads or writes).
+ */
+export function copyIn(v: ArrayView, to: Float64Array, upperOnly = false): void {
+  if (!upperOnly && v.stride === v.cols) {
     to.set(v.data.subarray(v.offset, v.offset + v.rows * v.cols));
     return;
   }
   for (let i = 0; i < v.rows; i++) {
+    const first = upperOnly ? Math.min(i, v.cols) : 0;
     const from = v.offset + i * v.stride;
-    to.set(v.data.subarray(from, from + v.cols), i * v.cols);
+    to.set(v.data.subarray(from + first, from + v.cols), i * v.cols + first);
   }
 }
 
-/** Copies a contiguous `(rows, cols)` array into a strided view. */
-export function copyOut(from: Float64Array, v: ArrayView): void {
-  if (v.stride === v.cols) {
+/** Copies a contiguous `(rows, cols)` array into a strided view; with `upperOnly`, only the entries `j >= i`. */
+export function copyOut(from: Float64Array, v: ArrayView, upperOnly = false): void {
+  if (!upperOnly && v.stride === v.cols) {
     v.data.set(from.subarray(0, v.rows * v.cols), v.offset);
     return;
   }
-  for (let i = 0; i < v.rows; i++) v.data.set(from.subarray(i * v.cols, (i + 1) * v.cols), v.offset + i * v.stride);
+  for (let i = 0; i < v.rows; i++) {
+    const first = upperOnly ? Math.min(i, v.cols) : 0;
+    v.data.set(from.subarray(i * v.cols + first, (i + 1) * v.cols), v.offset + i * v.stride + first);
+  }
 }
 
 function roundUp(columns: number, w: number): number {
