@@ -1,6 +1,6 @@
 /**
  * The one seeded pseudo-random generator of lattn: xoshiro128** seeded through splitmix32.
- * Same seed, same stream, on every platform; no module-level state; `Math.random` is never used.
+ * Same seed, same stream, on every platform; no module-level state and no unseeded global source of randomness.
  */
 import { LattnError } from './errors.js';
 import { allocate } from './internal/allocate.js';
