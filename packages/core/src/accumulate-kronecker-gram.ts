@@ -14,7 +14,13 @@
  * is then added onto the upper triangle of the accumulator's `gram`.
  */
 import { LattnError } from './errors.js';
-import { checkAccumulator, checkDiagonalTotals, type GramAccumulator, MOMENT_LIMIT } from './gram-accumulator.js';
+import {
+  checkAccumulator,
+  checkDiagonalTotals,
+  checkSumsOfSquares,
+  type GramAccumulator,
+  MOMENT_LIMIT,
+} from './gram-accumulator.js';
 import { allocate } from './internal/allocate.js';
 import { addTransposedProduct, addTransposedProductJs, type MatrixView } from './internal/packed-product.js';
 import { layout, view, type WasmKernels, wasmKernels } from './internal/wasm/instance.js';
@@ -153,12 +159,7 @@ function checkKroneckerSums(accumulator: GramAccumulator, left: Matrix, right: M
     }
   }
   checkDiagonalTotals(fn, 'gram', totals, 'the Kronecker rows', largestLeft * largestRight);
-  if (targets === undefined) return;
-  const k = accumulator.targetDim;
-  const targetTotals = new Float64Array(k);
-  for (let o = 0; o < k; o++) targetTotals[o] = accumulator.targetGram[o * k + o];
-  for (let i = 0; i < targets.data.length; i++) targetTotals[i % k] += targets.data[i] * targets.data[i];
-  checkDiagonalTotals(fn, 'targetGram', targetTotals, 'targets', largestMagnitude(targets.data));
+  if (targets !== undefined) checkSumsOfSquares(fn, 'targetGram', accumulator.targetGram, targets, 'targets');
 }
 
 /** The `(i32, i32)` pairs `(j, k)`, `j <= k < size`, in row-major upper-triangle order. */

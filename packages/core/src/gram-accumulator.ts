@@ -225,8 +225,9 @@ export const MOMENT_LIMIT: number = 2 ** 1023;
 /**
  * Throws `NON_FINITE` naming `fn` when adding the chunk `x` `(n, k)` would take a diagonal entry of the `(k, k)`
  * running sum `sums` beyond {@link MOMENT_LIMIT} (or when a square of a finite entry overflows); changes nothing.
+ * Internal.
  */
-function checkSumsOfSquares(fn: string, name: string, sums: Float64Array, x: Matrix, argument: string): void {
+export function checkSumsOfSquares(fn: string, name: string, sums: Float64Array, x: Matrix, argument: string): void {
   const cols = x.cols;
   const totals = new Float64Array(cols);
   for (let i = 0; i < cols; i++) totals[i] = sums[i * cols + i];
