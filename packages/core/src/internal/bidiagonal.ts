@@ -67,14 +67,7 @@ export function bidiagonalize(a: Float64Array, rows: number, cols: number): Bidi
     // Row first: no contribution to the next step's sum (its reflector entry is 1, added below).
     if (first < m) {
       const o = first * n;
-      const factor = tl * a[o + k];
-      let dot = 0;
-      for (let j = first; j < n; j++) {
-        const value = a[o + j] - factor * work[j];
-        a[o + j] = value;
-        dot += value * right[j];
-      }
-      const scale = tr * dot;
+      const scale = tr * correctRow(a, o, first, n, tl * a[o + k], work, right);
       for (let j = first; j < n; j++) a[o + j] -= scale * right[j];
     }
     // Rows first+1 … in pairs: left correction fused with the right reflector's dot products, then the right
@@ -115,14 +108,7 @@ export function bidiagonalize(a: Float64Array, rows: number, cols: number): Bidi
     }
     if (i < m) {
       const o = i * n;
-      const factor = tl * a[o + k];
-      let dot = 0;
-      for (let j = first; j < n; j++) {
-        const value = a[o + j] - factor * work[j];
-        a[o + j] = value;
-        dot += value * right[j];
-      }
-      const scale = tr * dot;
+      const scale = tr * correctRow(a, o, first, n, tl * a[o + k], work, right);
       const x = a[o + first] - scale;
       a[o + first] = x;
       tail += x * x;
@@ -190,4 +176,26 @@ export function formRight(a: Float64Array, cols: number, tauRight: Float64Array)
     applyBlockReflector(vMatrix, n, n, r0, r0, v, tauRight.subarray(k0, k0 + b));
   }
   return vMatrix;
+}
+
+/**
+ * One row's left correction, `a[o + j] −= factor · work[j]` for `j = first … n−1`, returning the corrected row's dot
+ * product with the right reflector `right` (summed in column order).
+ */
+function correctRow(
+  a: Float64Array,
+  o: number,
+  first: number,
+  n: number,
+  factor: number,
+  work: Float64Array,
+  right: Float64Array,
+): number {
+  let dot = 0;
+  for (let j = first; j < n; j++) {
+    const value = a[o + j] - factor * work[j];
+    a[o + j] = value;
+    dot += value * right[j];
+  }
+  return dot;
 }
