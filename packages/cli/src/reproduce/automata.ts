@@ -8,7 +8,7 @@ import { featureDim, forwardFolded } from '@lattn/feature-map';
 import type { LinearAttentionFit } from '@lattn/learner';
 import { exactMatchAutomaton, generateAutomatonTask, runAutomatonWithModel } from '@lattn/tasks';
 import { figure, formatPercent, formatValue, paragraph, table, type Verdict, verdictBlock } from './html.js';
-import { fitAndScore, formatSamplesNeeded, type SamplePoint, searchSamples } from './sample-search.js';
+import { fitAndScore, formatSamplesNeeded, type SearchedSetting, searchSamples } from './sample-search.js';
 import { renderPlot } from './svg.js';
 
 /** One automaton setting. */
@@ -44,19 +44,11 @@ export interface AutomataConfig {
 }
 
 /** The outcome for one setting. */
-export interface AutomatonOutcome extends AutomatonSetting {
+export interface AutomatonOutcome extends AutomatonSetting, SearchedSetting {
   /** Token dimension `d = |Q||Σ| + |Q| + |Σ|`. */
   readonly modelDim: number;
-  /** `D = d · d(d+1)/2`. */
-  readonly featureDim: number;
   /** Tokens per sequence, `|Q||Σ| + 2n`. */
   readonly sequenceLength: number;
-  /** Every fit of the search, by training-set size. */
-  readonly points: readonly SamplePoint[];
-  /** Fewest training sequences with 100% exact match on the fresh set, or `null` within `maxSequences`. */
-  readonly samplesNeeded: number | null;
-  /** The largest size tried below it that failed. */
-  readonly lastFailure: number;
   /** Training examples (positions) at `samplesNeeded`. */
   readonly examplesNeeded: number | null;
   /** The autoregressive run of that fit on fresh words `longWordFactor` times longer (its own states fed back). */

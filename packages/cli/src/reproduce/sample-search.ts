@@ -35,6 +35,16 @@ export interface SampleSearch {
   readonly lastFailure: number;
 }
 
+/** What the automata and Turing experiments report for one setting: its sizes and its sample search. */
+export interface SearchedSetting extends SampleSearch {
+  /** Token dimension `d`. */
+  readonly modelDim: number;
+  /** `D = d · d(d+1)/2`. */
+  readonly featureDim: number;
+  /** Tokens per sequence. */
+  readonly sequenceLength: number;
+}
+
 /**
  * Searches the smallest training-set size whose fit is right on every fresh instance.
  *

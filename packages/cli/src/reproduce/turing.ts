@@ -8,7 +8,13 @@ import { featureDim, forwardFolded } from '@lattn/feature-map';
 import type { LinearAttentionFit } from '@lattn/learner';
 import { exactMatchTuring, generateTuringTask, runTuringWithModel } from '@lattn/tasks';
 import { figure, formatPercent, paragraph, table, type Verdict, verdictBlock } from './html.js';
-import { fitAndScore, formatSamplesNeeded, type SamplePoint, searchSamples } from './sample-search.js';
+import {
+  fitAndScore,
+  formatSamplesNeeded,
+  type SamplePoint,
+  type SearchedSetting,
+  searchSamples,
+} from './sample-search.js';
 import { renderPlot } from './svg.js';
 
 /** The bounds of one Turing setting. */
@@ -36,19 +42,7 @@ export interface TuringConfig {
 }
 
 /** The outcome for one setting. */
-export interface TuringOutcome extends TuringSetting {
-  /** Token dimension `d`. */
-  readonly modelDim: number;
-  /** `D = d · d(d+1)/2`. */
-  readonly featureDim: number;
-  /** Tokens per sequence. */
-  readonly sequenceLength: number;
-  /** Every fit of the search, by training-set size. */
-  readonly points: readonly SamplePoint[];
-  /** Fewest training sequences with 100% exact match on the fresh set, or `null` within `maxSequences`. */
-  readonly samplesNeeded: number | null;
-  /** The largest size tried below it that failed. */
-  readonly lastFailure: number;
+export interface TuringOutcome extends TuringSetting, SearchedSetting {
   /** The fit with the most training sequences tried, scored on the fresh set. */
   readonly final: {
     readonly numSequences: number;
