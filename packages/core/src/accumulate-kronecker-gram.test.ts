@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { expectLattnError } from './__fixtures__/oracles.js';
+import { illConditioned } from './__fixtures__/planted-matrices.js';
 import { accumulateKroneckerGram } from './accumulate-kronecker-gram.js';
 import { accumulateGram, createGramAccumulator, type GramAccumulator, gramMoments } from './gram-accumulator.js';
 import { withBackend } from './internal/wasm/instance.js';
@@ -19,17 +20,6 @@ function kroneckerRows(left: Matrix, right: Matrix): Matrix {
     }
   }
   return { rows: left.rows, cols: dim, data };
-}
-
-/** Factors spread over twelve orders of magnitude, with nearly repeated columns. */
-function illConditioned(rows: number, cols: number, seed: number): Matrix {
-  const a = createRng(seed).normalMatrix(rows, cols);
-  for (let i = 0; i < rows; i++) {
-    for (let j = 0; j < cols; j++) {
-      a.data[i * cols + j] = (a.data[i * cols] + 1e-6 * a.data[i * cols + j]) * 10 ** ((-6 * j) / cols);
-    }
-  }
-  return a;
 }
 
 function expectSameMoments(actual: GramAccumulator, expected: GramAccumulator): void {
@@ -60,7 +50,7 @@ describe('accumulateKroneckerGram', () => {
     (n, p, r) => {
       const rng = createRng(n + 10 * p + 100 * r);
       const targets = rng.normalMatrix(n, 2);
-      for (const left of [rng.normalMatrix(n, p), illConditioned(n, p, p)]) {
+      for (const left of [rng.normalMatrix(n, p), illConditioned(n, p, p, 6)]) {
         const right = rng.normalMatrix(n, r);
         const expected = createGramAccumulator(p * r, { targetDim: 2 });
         accumulateGram(expected, kroneckerRows(left, right), targets);

@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { expectLattnError, fromMl, naiveGram, toMl } from './__fixtures__/oracles.js';
+import { illConditioned } from './__fixtures__/planted-matrices.js';
 import { gram } from './gram.js';
 import { mirrorUpper } from './internal/blocked-copy.js';
 import { addTransposedProductJs } from './internal/packed-product.js';
@@ -20,17 +21,6 @@ function referenceGram(a: Matrix): Matrix {
   addTransposedProductJs(v, v, { data, offset: 0, stride: n, rows: n, cols: n }, 1, true);
   mirrorUpper(data, n);
   return { rows: n, cols: n, data };
-}
-
-/** A Gaussian matrix whose columns nearly repeat column 0 and shrink to `1e-12` of it: condition about `1e18`. */
-function illConditioned(rows: number, cols: number, seed: number): Matrix {
-  const a = createRng(seed).normalMatrix(rows, cols);
-  for (let i = 0; i < rows; i++) {
-    for (let j = 0; j < cols; j++) {
-      a.data[i * cols + j] = (a.data[i * cols] + 1e-6 * a.data[i * cols + j]) * 10 ** ((-12 * j) / cols);
-    }
-  }
-  return a;
 }
 
 const kernels = wasmKernels();

@@ -5,9 +5,15 @@
 import { Matrix as MlMatrix } from 'ml-matrix';
 import { expect } from 'vitest';
 import { isLattnError, type LattnErrorCode } from '../errors.js';
+import type { MatrixView } from '../internal/packed-product.js';
 import type { Matrix } from '../matrix.js';
 
 export { stackRows } from '../testing/index.js';
+
+/** The whole row-major `(rows, cols)` array `data` as a kernel view (offset 0, stride `cols`). */
+export function viewOf(data: Float64Array, rows: number, cols: number): MatrixView {
+  return { data, offset: 0, stride: cols, rows, cols };
+}
 
 /** `A · B` by the definition, `C[i][j] = Σ_k A[i][k] B[k][j]`, summed in index order. */
 export function naiveMatmul(a: Matrix, b: Matrix): Matrix {

@@ -58,3 +58,18 @@ export function mirrorLower(a: Matrix): Matrix {
 export function gramOfColumns(z: Matrix): Matrix {
   return matmul(transpose(z), z);
 }
+
+/**
+ * A Gaussian `(rows, cols)` matrix whose columns nearly repeat column 0 and shrink to `10^−decades` of it (column `j`
+ * scaled by `10^(−decades · j / cols)`): condition about `10^decades` and more, for kernels that must agree on
+ * ill-conditioned data.
+ */
+export function illConditioned(rows: number, cols: number, seed: number, decades = 12): Matrix {
+  const a = createRng(seed).normalMatrix(rows, cols);
+  for (let i = 0; i < rows; i++) {
+    for (let j = 0; j < cols; j++) {
+      a.data[i * cols + j] = (a.data[i * cols] + 1e-6 * a.data[i * cols + j]) * 10 ** ((-decades * j) / cols);
+    }
+  }
+  return a;
+}

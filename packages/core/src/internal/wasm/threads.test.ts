@@ -1,18 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import { viewOf } from '../../__fixtures__/oracles.js';
 import { createRng } from '../../rng.js';
 import { expectMatrixClose } from '../../testing/index.js';
-import { addTransposedProductJs, type MatrixView } from '../packed-product.js';
+import { addTransposedProductJs } from '../packed-product.js';
 import { instantiate, MR, wasmKernels } from './instance.js';
 import { splitRows, wasmProductOfArrays } from './product.js';
 import { productThreads } from './threads.js';
-
-const view = (data: Float64Array, rows: number, cols: number): MatrixView => ({
-  data,
-  offset: 0,
-  stride: cols,
-  rows,
-  cols,
-});
 
 /** The work of rows `from … to` of a `(p, q)` product, `q − i` entries per row `i` for an upper triangle. */
 function work(from: number, to: number, q: number, upper: boolean): number {
@@ -68,11 +61,11 @@ describe('worker threads fallback', () => {
     const x = rng.normalMatrix(300, 133);
     const start = rng.normalMatrix(133, 133).data;
     const expected = start.slice();
-    addTransposedProductJs(view(x.data, 300, 133), view(x.data, 300, 133), view(expected, 133, 133), 1, true);
+    addTransposedProductJs(viewOf(x.data, 300, 133), viewOf(x.data, 300, 133), viewOf(expected, 133, 133), 1, true);
     const actual = start.slice();
-    const xv = view(x.data, 300, 133);
-    expect(wasmProductOfArrays(own, xv, xv, view(actual, 133, 133), 1, true, 3)).toBe(true);
-    expectMatrixClose(view(actual, 133, 133), view(expected, 133, 133), { rtol: 0 });
+    const xv = viewOf(x.data, 300, 133);
+    expect(wasmProductOfArrays(own, xv, xv, viewOf(actual, 133, 133), 1, true, 3)).toBe(true);
+    expectMatrixClose(viewOf(actual, 133, 133), viewOf(expected, 133, 133), { rtol: 0 });
   });
 
   it('starts workers on the shared memory of the default instance', () => {

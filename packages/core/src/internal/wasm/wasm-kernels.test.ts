@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { plantedSymmetric } from '../../__fixtures__/planted-matrices.js';
+import { viewOf } from '../../__fixtures__/oracles.js';
+import { illConditioned, plantedSymmetric } from '../../__fixtures__/planted-matrices.js';
 import { cholesky, choleskySolve } from '../../cholesky.js';
 import { eigh } from '../../eigh.js';
 import { gram } from '../../gram.js';
@@ -9,28 +10,9 @@ import type { Matrix } from '../../matrix.js';
 import { createRng } from '../../rng.js';
 import { expectMatrixClose } from '../../testing/index.js';
 import { transpose } from '../../transpose.js';
-import { addTransposedProductJs, type MatrixView } from '../packed-product.js';
+import { addTransposedProductJs } from '../packed-product.js';
 import { detectFlavor, instantiate, type WebAssemblyApi, wasmKernels, withBackend } from './instance.js';
 import { wasmProductOfArrays } from './product.js';
-
-/** A Gaussian matrix whose column `j` is scaled by `10^(−12 j / cols)` and nearly repeats column 0: cond ≈ 1e12+. */
-function illConditioned(rows: number, cols: number, seed: number): Matrix {
-  const a = createRng(seed).normalMatrix(rows, cols);
-  for (let i = 0; i < rows; i++) {
-    for (let j = 0; j < cols; j++) {
-      a.data[i * cols + j] = (a.data[i * cols] + 1e-6 * a.data[i * cols + j]) * 10 ** ((-12 * j) / cols);
-    }
-  }
-  return a;
-}
-
-const view = (data: Float64Array, rows: number, cols: number): MatrixView => ({
-  data,
-  offset: 0,
-  stride: cols,
-  rows,
-  cols,
-});
 
 /** A stand-in `WebAssembly` that validates only the modules `accept` says yes to. */
 function standIn(accept: (bytes: Uint8Array) => boolean, compiles = true): WebAssemblyApi {
@@ -91,15 +73,16 @@ describe('WASM packed product against the JavaScript kernel', () => {
       const cols = upper ? p : q;
       const start = rng.normalMatrix(p, cols).data;
       const expected = start.slice();
-      const xv = view(x.data, n, p);
-      const yv = upper ? xv : view(y.data, n, q);
-      addTransposedProductJs(xv, yv, view(expected, p, cols), -1, upper);
+      const xv = viewOf(x.data, n, p);
+      const yv = upper ? xv : viewOf(y.data, n, q);
+      addTransposedProductJs(xv, yv, viewOf(expected, p, cols), -1, upper);
       for (const instance of [simd, relaxed]) {
         if (instance === undefined) continue;
         const actual = start.slice();
-        expect(wasmProductOfArrays(instance, xv, yv, view(actual, p, cols), -1, upper)).toBe(true);
+        expect(wasmProductOfArrays(instance, xv, yv, viewOf(actual, p, cols), -1, upper)).toBe(true);
         if (instance.flavor === 'simd') expect(actual).toEqual(expected);
-        else expectMatrixClose(view(actual, p, cols), view(expected, p, cols), { rtol: 1e-12, relativeToMax: true });
+        else
+          expectMatrixClose(viewOf(actual, p, cols), viewOf(expected, p, cols), { rtol: 1e-12, relativeToMax: true });
       }
     }
   });
