@@ -17,6 +17,7 @@ import {
 } from './internal/extreme-eigenvalue.js';
 import { lanczosLargest } from './internal/lanczos.js';
 import type { Matrix } from './matrix.js';
+import { largestMagnitude } from './scale-by-power-of-two.js';
 
 /** Options of {@link minEigenvalue} and {@link maxEigenvalue}. */
 export interface ExtremeEigenvalueOptions {
@@ -213,8 +214,7 @@ function shiftedFactor(s: Float64Array, n: number, frobenius: number): { factor:
 }
 
 function normalized(x: Float64Array): Float64Array {
-  let largest = 0;
-  for (let i = 0; i < x.length; i++) largest = Math.max(largest, Math.abs(x[i]));
+  const largest = largestMagnitude(x);
   let sum = 0;
   for (let i = 0; i < x.length; i++) sum += (x[i] / largest) ** 2;
   const length = largest * Math.sqrt(sum);

@@ -921,8 +921,7 @@ function lowerBound(weights: Matrix, d: number, rng: Rng): number {
     }
   }
   const values = eigh({ rows: d, cols: d, data: s }, { vectors: false }).values;
-  let largest = 0;
-  for (const value of values) largest = Math.max(largest, Math.abs(value));
+  const largest = largestMagnitude(values);
   let rank = 0;
   for (const value of values) if (Math.abs(value) > 1e-6 * largest) rank++;
   return Math.ceil(rank / 2);

@@ -3,6 +3,7 @@
  */
 import { LattnError } from '../errors.js';
 import type { Matrix } from '../matrix.js';
+import { largestMagnitude } from '../scale-by-power-of-two.js';
 import { checkMatrix, checkNumber } from '../validate.js';
 import { allocate } from './allocate.js';
 import { scaleFactor } from './householder.js';
@@ -31,8 +32,7 @@ export function checkSymmetric(fn: string, name: string, value: unknown, symmetr
   const tolerance = checkNumber(fn, 'symmetryRtol', symmetryRtol, { min: 0 });
   const n = a.rows;
   const data = a.data;
-  let largest = 0;
-  for (let i = 0; i < data.length; i++) largest = Math.max(largest, Math.abs(data[i]));
+  const largest = largestMagnitude(data);
   let worst = 0;
   let worstI = 0;
   let worstJ = 0;
