@@ -288,11 +288,13 @@ function packOperand(
 /**
  * `C[i, j] += scale · Σ_r X[r, i] Y[r, j]` for the rows `rowStart <= i < rowEnd` of C (and, with `upper`, only
  * `j >= i`): the Goto/BLIS loops over slabs of `SLAB` rows and blocks of `BLOCK` columns of X, one
- * {@link macroKernel} call per block. X is `(n, ·)` at `x` with stride `xStride` (or, with `xPairs != 0`, the pair
+ * {@link macroKernel} call per block; when X is Y (a Gram product) the blocks of X are read from Y's packing instead
+ * of being packed again. X is `(n, ·)` at `x` with stride `xStride` (or, with `xPairs != 0`, the pair
  * products of those columns); likewise Y, `(n, q)`. C is at `c` with row stride `ldc`. `px`, `py` and `tile` are
  * packing buffers of `SLAB · min(BLOCK, rowEnd − rowStart)` (rounded up to MR), `SLAB · (q − jStart)` (rounded up to
  * NR) and `MR · NR` entries, `jStart = upper ? rowStart rounded down to NR : 0`. After every block the `i32` at
- * `progress` (when not 0) is incremented, so that another thread can see work advance.
+ * `progress` (when not 0) is incremented, so that another thread can see work advance. With `upper` and `mirror`
+ * (C square, `(q, q)`), the rows computed are then copied onto the lower triangle ({@link mirrorRows}).
  *
  * Every entry of C gets one partial sum per slab, each summed in row order from zero, however the rows of C are split
  * between calls: the result does not depend on `rowStart`/`rowEnd`, so threads that share C's rows give bitwise the
@@ -313,6 +315,7 @@ export function product(
   ldc: i32,
   scale: f64,
   upper: bool,
+  mirror: bool,
   px: usize,
   py: usize,
   tile: usize,
@@ -322,15 +325,45 @@ export function product(
   const cols = q - jStart;
   if (n <= 0 || rowEnd <= rowStart || cols <= 0) return;
   const ldcBytes = (<usize>ldc) << 3;
+  const sameOperand = x === y && xStride === yStride && xPairs === yPairs && rowEnd <= q;
   for (let r0 = 0; r0 < n; r0 += SLAB) {
     const kc = min(SLAB, n - r0);
     packOperand(y, yStride, yPairs, r0, kc, jStart, cols, NR, py);
     for (let i0 = rowStart; i0 < rowEnd; i0 += BLOCK) {
       const rows = min(BLOCK, rowEnd - i0);
-      packOperand(x, xStride, xPairs, r0, kc, i0, rows, MR, px);
+      const offset = i0 - jStart;
+      let xBlock = px;
+      if (sameOperand && offset % MR === 0) xBlock = py + ((<usize>(offset * kc)) << 3);
+      else packOperand(x, xStride, xPairs, r0, kc, i0, rows, MR, px);
       const target = c + <usize>i0 * ldcBytes + ((<usize>jStart) << 3);
-      macroKernel(kc, px, rows, py, cols, target, ldc, scale, upper ? i0 - jStart : -1, tile);
+      macroKernel(kc, xBlock, rows, py, cols, target, ldc, scale, upper ? offset : -1, tile);
       if (progress !== 0) store<i32>(progress, load<i32>(progress) + 1);
+    }
+  }
+  if (upper && mirror) mirrorRows(c, ldc, rowStart, rowEnd, q);
+}
+
+/** Edge of the squares {@link mirrorRows} copies: 32 × 32 entries read along rows and written down columns, in L1. */
+const MIRROR_BLOCK: i32 = 32;
+
+/**
+ * Copies the rows `rowStart … rowEnd − 1` of the upper triangle of the `(q, q)` matrix at `c` (row stride `ldc`)
+ * onto the lower triangle: `C[j][i] = C[i][j]` for `i < j`. Only the lower triangle is written, so threads that
+ * mirror their own rows of a triangle computed by {@link product} never write where another thread reads or writes.
+ */
+function mirrorRows(c: usize, ldc: i32, rowStart: i32, rowEnd: i32, q: i32): void {
+  const ldcBytes = (<usize>ldc) << 3;
+  for (let i0 = rowStart; i0 < rowEnd; i0 += MIRROR_BLOCK) {
+    const iEnd = min(i0 + MIRROR_BLOCK, rowEnd);
+    for (let j0 = i0; j0 < q; j0 += MIRROR_BLOCK) {
+      const jEnd = min(j0 + MIRROR_BLOCK, q);
+      for (let i = i0; i < iEnd; i++) {
+        const row = c + <usize>i * ldcBytes;
+        const column = c + ((<usize>i) << 3);
+        for (let j = max(j0, i + 1); j < jEnd; j++) {
+          store<f64>(column + <usize>j * ldcBytes, load<f64>(row + ((<usize>j) << 3)));
+        }
+      }
     }
   }
 }
@@ -583,12 +616,13 @@ export function warmUp(region: usize): void {
       WARM_COLS,
       1,
       round % 2 === 0,
+      round % 4 === 0,
       px,
       py,
       tile,
       0,
     );
-    product(x, WARM_COLS, pairs, x, WARM_COLS, 0, 64, 0, 16, WARM_COLS, c, WARM_COLS, 1, false, px, py, tile, 0);
+    product(x, WARM_COLS, pairs, x, WARM_COLS, 0, 64, 0, 16, WARM_COLS, c, WARM_COLS, 1, false, false, px, py, tile, 0);
     symmetricMultiply(c, WARM_COLS, vec, vec + ((<usize>WARM_COLS) << 3));
     tridiagonalUpdate(c, WARM_COLS, 1, vec, vec, vec, vec + ((<usize>WARM_COLS) << 3));
     for (let i = 0; i < WARM_COLS; i++) store<f64>(c + ((<usize>(i * WARM_COLS + i)) << 3), 1);

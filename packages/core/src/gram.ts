@@ -5,8 +5,7 @@
  */
 import { LattnError } from './errors.js';
 import { allocate } from './internal/allocate.js';
-import { mirrorUpper } from './internal/blocked-copy.js';
-import { addTransposedProduct, type MatrixView } from './internal/packed-product.js';
+import { gramInto } from './internal/packed-product.js';
 import { describe, type Matrix } from './matrix.js';
 import { checkKnownKeys, checkMatrix } from './validate.js';
 
@@ -51,9 +50,7 @@ export function gram(a: Matrix, options?: GramOptions): Matrix {
   const workers = readWorkers('gram', options?.workers);
   const dim = a.cols;
   const data = allocate('gram', `the (${dim}, ${dim}) Gram matrix`, dim * dim);
-  const view: MatrixView = { data: a.data, offset: 0, stride: dim, rows: a.rows, cols: dim };
-  addTransposedProduct(view, view, { data, offset: 0, stride: dim, rows: dim, cols: dim }, 1, true, workers);
-  mirrorUpper(data, dim);
+  gramInto({ data: a.data, offset: 0, stride: dim, rows: a.rows, cols: dim }, data, workers);
   return { rows: dim, cols: dim, data };
 }
 

@@ -23,8 +23,9 @@
  * has one and {@link addTransposedProductJs} otherwise. Everything here assumes valid, in-range views: the public
  * functions validate at their boundary.
  */
+import { mirrorUpper } from './blocked-copy.js';
 import { wasmKernels } from './wasm/instance.js';
-import { wasmProductOfArrays } from './wasm/product.js';
+import { wasmGramOfArray, wasmProductOfArrays } from './wasm/product.js';
 import { productThreads } from './wasm/threads.js';
 
 /** A strided row-major view into a `Float64Array`: entry `(i, j)` is `data[offset + i · stride + j]`. */
@@ -65,6 +66,24 @@ export function addTransposedProduct(
     if (wasmProductOfArrays(kernels, x, y, c, scale, upperOnly, threads)) return;
   }
   addTransposedProductJs(x, y, c, scale, upperOnly);
+}
+
+/**
+ * The symmetric Gram matrix `xᵀx` of the `(n, p)` view `x`, written into the zero-filled `(p, p)` array `out`: the
+ * upper triangle by the packed kernel (WASM on `workers` threads, each mirroring its own rows there, or JavaScript),
+ * then mirrored. `out[i·p + j]` and `out[j·p + i]` are bitwise equal, and equal to {@link addTransposedProduct}'s
+ * upper triangle on any number of threads.
+ */
+export function gramInto(x: MatrixView, out: Float64Array, workers: number | 'auto' = 'auto'): void {
+  const p = x.cols;
+  if (x.rows === 0 || p === 0) return;
+  const kernels = wasmKernels();
+  if (kernels !== undefined) {
+    const threads = productThreads(kernels, x.rows * p * p, workers);
+    if (wasmGramOfArray(kernels, x, out, threads)) return;
+  }
+  addTransposedProductJs(x, x, { data: out, offset: 0, stride: p, rows: p, cols: p }, 1, true);
+  mirrorUpper(out, p);
 }
 
 /**

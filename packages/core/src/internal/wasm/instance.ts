@@ -60,6 +60,7 @@ export interface KernelExports {
     ldc: number,
     scale: number,
     upper: number,
+    mirror: number,
     px: number,
     py: number,
     tile: number,

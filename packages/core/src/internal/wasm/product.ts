@@ -61,6 +61,8 @@ export function productScratch(n: number, p: number, q: number, threads = 1): nu
  * (this one and `threads − 1` workers; fewer when fewer are available).
  *
  * @param scratch - Addresses of the regions sized by {@link productScratch} for at least `threads` threads.
+ * @param mirror - With `upperOnly` (and `c` square): each thread then copies its rows of the upper triangle onto
+ * the lower one, so that `c` is symmetric.
  */
 export function wasmProduct(
   kernels: WasmKernels,
@@ -71,6 +73,7 @@ export function wasmProduct(
   upperOnly: boolean,
   scratch: readonly number[],
   threads = 1,
+  mirror = false,
 ): void {
   const n = x.rows;
   const p = x.cols;
@@ -94,6 +97,7 @@ export function wasmProduct(
       c.stride,
       scale,
       upperOnly ? 1 : 0,
+      mirror ? 1 : 0,
       px,
       py,
       tile,
@@ -134,6 +138,28 @@ export function wasmProductOfArrays(
   const yOperand = shared ? xOperand : { address: yAddress, stride: q, rows: n, cols: q };
   wasmProduct(kernels, xOperand, yOperand, { address: cAddress, stride: q }, scale, upperOnly, scratch, threads);
   copyOut(view(kernels, cAddress, p * q), c, upperOnly);
+  return true;
+}
+
+/**
+ * The symmetric `xᵀx` of a JavaScript view, written into `out` (`(p, p)`, contiguous), through the module's memory:
+ * `x` is copied in, the upper triangle computed on `threads` threads, each of which then mirrors its own rows, and
+ * the whole matrix copied out in one piece — no triangle walked in JavaScript.
+ *
+ * @returns `false` (having done nothing) when the module's memory cannot hold the operands.
+ */
+export function wasmGramOfArray(kernels: WasmKernels, x: ArrayView, out: Float64Array, threads = 1): boolean {
+  const n = x.rows;
+  const p = x.cols;
+  const addresses = layout(kernels, [n * p, p * p, ...productScratch(n, p, p, threads)]);
+  if (addresses === undefined) return false;
+  const [xAddress, cAddress, ...scratch] = addresses;
+  copyIn(x, view(kernels, xAddress, n * p));
+  const c = view(kernels, cAddress, p * p);
+  c.fill(0);
+  const operand = { address: xAddress, stride: p, rows: n, cols: p };
+  wasmProduct(kernels, operand, operand, { address: cAddress, stride: p }, 1, true, scratch, threads, true);
+  out.set(c);
   return true;
 }
 
