@@ -106,14 +106,14 @@ function packPairProducts(
 /**
  * The micro-kernel: `C[0..MR, 0..NR] += scale · Σ_r a[r, 0..MR]ᵀ b[r, 0..NR]` for a packed `(kc, MR)` panel `a` and
  * a packed `(kc, NR)` panel `b` (`kc >= 1`); `C` has a row stride of `ldc` bytes. Eight `f64x2` accumulators, each
- * summing its rows in order from zero.
+ * summing its rows in order from zero. With `overwrite`, C's old entries are not read but taken as zeros.
  *
  * The loop body is unrolled four times with an exit test after every row. V8 schedules every load of one row before
  * its arithmetic, so a row needs the eight accumulators, six loaded vectors and one product in registers — all but
  * one of the fifteen it allocates; two rows in one basic block would spill. The exits keep each row in its own
  * block, and share one loop-back stack check among four rows (measured: ADR 0007).
  */
-function micro(kc: i32, a: usize, b: usize, c: usize, ldc: usize, scale: f64): void {
+function micro(kc: i32, a: usize, b: usize, c: usize, ldc: usize, scale: f64, overwrite: bool): void {
   let c00 = f64x2.splat(0);
   let c01 = f64x2.splat(0);
   let c10 = f64x2.splat(0);
@@ -194,25 +194,35 @@ function micro(kc: i32, a: usize, b: usize, c: usize, ldc: usize, scale: f64): v
     if (a >= end) break;
   }
   const s = f64x2.splat(scale);
-  v128.store(c, madd(s, c00, v128.load(c)));
-  v128.store(c, madd(s, c01, v128.load(c, 16)), 16);
+  update(c, 0, s, c00, overwrite);
+  update(c, 16, s, c01, overwrite);
   c += ldc;
-  v128.store(c, madd(s, c10, v128.load(c)));
-  v128.store(c, madd(s, c11, v128.load(c, 16)), 16);
+  update(c, 0, s, c10, overwrite);
+  update(c, 16, s, c11, overwrite);
   c += ldc;
-  v128.store(c, madd(s, c20, v128.load(c)));
-  v128.store(c, madd(s, c21, v128.load(c, 16)), 16);
+  update(c, 0, s, c20, overwrite);
+  update(c, 16, s, c21, overwrite);
   c += ldc;
-  v128.store(c, madd(s, c30, v128.load(c)));
-  v128.store(c, madd(s, c31, v128.load(c, 16)), 16);
+  update(c, 0, s, c30, overwrite);
+  update(c, 16, s, c31, overwrite);
+}
+
+/**
+ * `C[at] = scale · sum + C[at]` on two lanes, or with `overwrite` `scale · sum + 0` without reading C: the same
+ * operations on a zero, so an overwritten C is bitwise a zero-filled C updated.
+ */
+function update(c: usize, offset: usize, scale: v128, sum: v128, overwrite: bool): void {
+  const at = c + offset;
+  v128.store(at, madd(scale, sum, overwrite ? f64x2.splat(0) : v128.load(at)));
 }
 
 /**
  * The macro-kernel of one slab and one block: `C[i, j] += scale · Σ_r X[r, i] Y[r, j]` for the `rows` columns of X
  * packed at `px` (panels of MR) and the `cols` columns of Y packed at `py` (panels of NR). `C` is at `c` with row
  * stride `ldc` (elements). With `upperFrom >= 0` only entries with `upperFrom + i <= j` are updated (a triangular
- * update whose block starts at global row `upperFrom` while Y's columns start at global column 0). Edge tiles and
- * tiles that straddle the diagonal go through the `MR × NR` tile at `scratch`.
+ * update whose block starts at global row `upperFrom` while Y's columns start at global column 0). With `overwrite`
+ * the entries updated start from zero instead of C's old values (which are not read). Edge tiles and tiles that
+ * straddle the diagonal go through the `MR × NR` tile at `scratch`.
  *
  * Tiles are visited row of tiles by row of tiles: one packed panel of X stays in L1 while the panels of Y stream in
  * order (sequential, so the hardware prefetcher fetches them), and the tiles of C follow four rows of C left to right
@@ -233,6 +243,7 @@ export function macroKernel(
   ldc: i32,
   scale: f64,
   upperFrom: i32,
+  overwrite: bool,
   scratch: usize,
 ): void {
   const upper = upperFrom >= 0;
@@ -244,15 +255,15 @@ export function macroKernel(
       const yPanel = py + ((<usize>(j * kc)) << 3);
       const target = c + <usize>i * ldcBytes + ((<usize>j) << 3);
       if (j + NR <= cols && i + MR <= rows && !(upper && gi + MR - 1 > j)) {
-        micro(kc, xPanel, yPanel, target, ldcBytes, scale);
+        micro(kc, xPanel, yPanel, target, ldcBytes, scale, overwrite);
       } else {
         memory.fill(scratch, 0, MR * NR * 8);
-        micro(kc, xPanel, yPanel, scratch, NR * 8, scale);
+        micro(kc, xPanel, yPanel, scratch, NR * 8, scale, false);
         for (let a = 0; a < MR && i + a < rows; a++) {
           for (let b = 0; b < NR && j + b < cols; b++) {
             if (upper && gi + a > j + b) continue;
             const to = target + <usize>a * ldcBytes + ((<usize>b) << 3);
-            store<f64>(to, load<f64>(to) + load<f64>(scratch + ((<usize>(a * NR + b)) << 3)));
+            store<f64>(to, (overwrite ? 0.0 : load<f64>(to)) + load<f64>(scratch + ((<usize>(a * NR + b)) << 3)));
           }
         }
       }
@@ -285,62 +296,107 @@ function packOperand(
   else packPairProducts(rows, stride, pairs, c0, width, kc, w, out);
 }
 
+/** Rows of C per unit of work that a thread claims (a multiple of MR): one packed block of X per slab. */
+const UNIT: i32 = BLOCK;
+
+/** `columns` rounded up to whole panels of `w`. */
+function panelWidth(columns: i32, w: i32): i32 {
+  return ((columns + w - 1) / w) * w;
+}
+
 /**
- * `C[i, j] += scale · Σ_r X[r, i] Y[r, j]` for the rows `rowStart <= i < rowEnd` of C (and, with `upper`, only
- * `j >= i`): the Goto/BLIS loops over slabs of `SLAB` rows and blocks of `BLOCK` columns of X, one
- * {@link macroKernel} call per block; when X is Y (a Gram product) the blocks of X are read from Y's packing instead
- * of being packed again. X is `(n, ·)` at `x` with stride `xStride` (or, with `xPairs != 0`, the pair
- * products of those columns); likewise Y, `(n, q)`. C is at `c` with row stride `ldc`. `px`, `py` and `tile` are
- * packing buffers of `SLAB · min(BLOCK, rowEnd − rowStart)` (rounded up to MR), `SLAB · (q − jStart)` (rounded up to
- * NR) and `MR · NR` entries, `jStart = upper ? rowStart rounded down to NR : 0`. After every block the `i32` at
- * `progress` (when not 0) is incremented, so that another thread can see work advance. With `upper` and `mirror`
- * (C square, `(q, q)`), the rows computed are then copied onto the lower triangle ({@link mirrorRows}).
- *
- * Every entry of C gets one partial sum per slab, each summed in row order from zero, however the rows of C are split
- * between calls: the result does not depend on `rowStart`/`rowEnd`, so threads that share C's rows give bitwise the
- * one-call result. The blocks are separate calls of {@link macroKernel}, which V8 tiers up on its own.
+ * Packs the slabs `slabStart … slabEnd − 1` (`SLAB` rows each, the last one shorter) of Y — the row-major `(n, q)`
+ * matrix at `y` (stride `yStride`), or with `yPairs != 0` the pair products of {@link packPairProducts} — into panels
+ * of NR columns: slab `s` at `packed + s · SLAB · panelWidth(q, NR)` entries. Threads pack disjoint slab ranges of
+ * one buffer, which {@link productUnits} then reads. The `i32` at `progress` (when not 0) counts the slabs.
  */
-export function product(
-  x: usize,
-  xStride: i32,
-  xPairs: usize,
+export function packSlabs(
   y: usize,
   yStride: i32,
   yPairs: usize,
   n: i32,
-  rowStart: i32,
-  rowEnd: i32,
+  q: i32,
+  slabStart: i32,
+  slabEnd: i32,
+  packed: usize,
+  progress: usize,
+): void {
+  const width = panelWidth(q, NR);
+  for (let slab = slabStart; slab < slabEnd && slab * SLAB < n; slab++) {
+    const r0 = slab * SLAB;
+    packOperand(y, yStride, yPairs, r0, min(SLAB, n - r0), 0, q, NR, packed + ((<usize>r0 * <usize>width) << 3));
+    if (progress !== 0) store<i32>(progress, load<i32>(progress) + 1);
+  }
+}
+
+/** The next unit of work: the `i32` at `next`, incremented atomically where threads share the memory. */
+function claim(next: usize): i32 {
+  if (ASC_FEATURE_THREADS) return atomic.add<i32>(next, 1);
+  const unit = load<i32>(next);
+  store<i32>(next, unit + 1);
+  return unit;
+}
+
+/**
+ * `C[i, j] += scale · Σ_r X[r, i] Y[r, j]` for the `p` rows of C (and, with `upper`, only `j >= i`), Y already packed
+ * by {@link packSlabs} at `packed`: the calling thread claims units of `UNIT` rows of C from the counter at `next`
+ * until none is left, and for each runs the Goto/BLIS loops over the slabs — the unit's block of X packed at `px` (or,
+ * with `sameOperand`, read from Y's packing: X is Y), one {@link macroKernel} call per slab. X is `(n, p)` at `x`
+ * with stride `xStride` (or, with `xPairs != 0`, the pair products of its columns); C is at `c` with row stride
+ * `ldc`. `px` holds `SLAB · UNIT` entries and `tile` `MR · NR`. With `overwrite` the first slab writes C instead of
+ * adding to it (C's old entries are neither read nor kept: bitwise a zero-filled C updated, without the pass that
+ * fills it). With `upper` and `mirror` (C square) each unit's rows are then copied onto the lower triangle
+ * ({@link mirrorRows}). After every slab the `i32` at `progress` (when not 0)
+ * is incremented, so that another thread can see work advance.
+ *
+ * Units are claimed in order, the largest first for an upper triangle, so threads of unequal speed end together.
+ * Every entry of C gets one partial sum per slab, in slab order, each summed in row order from zero, whichever thread
+ * claims its unit: the result is bitwise the same on any number of threads. Each slab is a separate call of
+ * {@link macroKernel}, which V8 tiers up on its own.
+ */
+export function productUnits(
+  x: usize,
+  xStride: i32,
+  xPairs: usize,
+  sameOperand: bool,
+  packed: usize,
+  n: i32,
+  p: i32,
   q: i32,
   c: usize,
   ldc: i32,
   scale: f64,
   upper: bool,
   mirror: bool,
+  overwrite: bool,
   px: usize,
-  py: usize,
   tile: usize,
+  next: usize,
   progress: usize,
 ): void {
-  const jStart = upper ? (rowStart / NR) * NR : 0;
-  const cols = q - jStart;
-  if (n <= 0 || rowEnd <= rowStart || cols <= 0) return;
+  const width = panelWidth(q, NR);
+  const units = (p + UNIT - 1) / UNIT;
   const ldcBytes = (<usize>ldc) << 3;
-  const sameOperand = x === y && xStride === yStride && xPairs === yPairs && rowEnd <= q;
-  for (let r0 = 0; r0 < n; r0 += SLAB) {
-    const kc = min(SLAB, n - r0);
-    packOperand(y, yStride, yPairs, r0, kc, jStart, cols, NR, py);
-    for (let i0 = rowStart; i0 < rowEnd; i0 += BLOCK) {
-      const rows = min(BLOCK, rowEnd - i0);
-      const offset = i0 - jStart;
-      let xBlock = px;
-      if (sameOperand && offset % MR === 0) xBlock = py + ((<usize>(offset * kc)) << 3);
-      else packOperand(x, xStride, xPairs, r0, kc, i0, rows, MR, px);
-      const target = c + <usize>i0 * ldcBytes + ((<usize>jStart) << 3);
-      macroKernel(kc, xBlock, rows, py, cols, target, ldc, scale, upper ? offset : -1, tile);
-      if (progress !== 0) store<i32>(progress, load<i32>(progress) + 1);
+  for (let unit = claim(next); unit < units; unit = claim(next)) {
+    const i0 = unit * UNIT;
+    const rows = min(UNIT, p - i0);
+    const jStart = upper ? (i0 / NR) * NR : 0;
+    if (jStart < q) {
+      for (let r0 = 0; r0 < n; r0 += SLAB) {
+        const kc = min(SLAB, n - r0);
+        const slab = packed + ((<usize>r0 * <usize>width) << 3);
+        let xBlock = px;
+        if (sameOperand) xBlock = slab + ((<usize>(i0 * kc)) << 3);
+        else packOperand(x, xStride, xPairs, r0, kc, i0, rows, MR, px);
+        const target = c + <usize>i0 * ldcBytes + ((<usize>jStart) << 3);
+        const yPanel = slab + ((<usize>(jStart * kc)) << 3);
+        const first = overwrite && r0 === 0;
+        macroKernel(kc, xBlock, rows, yPanel, q - jStart, target, ldc, scale, upper ? i0 - jStart : -1, first, tile);
+        if (progress !== 0) store<i32>(progress, load<i32>(progress) + 1);
+      }
     }
+    if (upper && mirror) mirrorRows(c, ldc, i0, i0 + rows, q);
   }
-  if (upper && mirror) mirrorRows(c, ldc, rowStart, rowEnd, q);
 }
 
 /** Edge of the squares {@link mirrorRows} copies: 32 × 32 entries read along rows and written down columns, in L1. */
@@ -599,30 +655,54 @@ export function warmUp(region: usize): void {
     store<f64>(x + ((<usize>(i * WARM_COLS + i)) << 3), 1);
     store<i32>(pairs + ((<usize>i) << 2), 0);
   }
+  const next = pairs + ((<usize>WARM_COLS) << 2);
   for (let round = 0; round < 40; round++) {
+    const upper = round % 2 === 0;
     memory.fill(c, 0, (<usize>(WARM_COLS * WARM_COLS)) << 3);
-    product(
+    packSlabs(x, WARM_COLS, 0, WARM_ROWS, WARM_COLS, 0, 1, py, 0);
+    store<i32>(next, 0);
+    productUnits(
       x,
       WARM_COLS,
       0,
-      x,
-      WARM_COLS,
-      0,
+      upper,
+      py,
       WARM_ROWS,
-      0,
       WARM_COLS,
       WARM_COLS,
       c,
       WARM_COLS,
       1,
-      round % 2 === 0,
+      upper,
       round % 4 === 0,
+      round % 3 === 0,
       px,
-      py,
       tile,
+      next,
       0,
     );
-    product(x, WARM_COLS, pairs, x, WARM_COLS, 0, 64, 0, 16, WARM_COLS, c, WARM_COLS, 1, false, false, px, py, tile, 0);
+    packSlabs(x, WARM_COLS, 0, 64, WARM_COLS, 0, 1, py, 0);
+    store<i32>(next, 0);
+    productUnits(
+      x,
+      WARM_COLS,
+      pairs,
+      false,
+      py,
+      64,
+      16,
+      WARM_COLS,
+      c,
+      WARM_COLS,
+      1,
+      false,
+      false,
+      true,
+      px,
+      tile,
+      next,
+      0,
+    );
     symmetricMultiply(c, WARM_COLS, vec, vec + ((<usize>WARM_COLS) << 3));
     tridiagonalUpdate(c, WARM_COLS, 1, vec, vec, vec, vec + ((<usize>WARM_COLS) << 3));
     for (let i = 0; i < WARM_COLS; i++) store<f64>(c + ((<usize>(i * WARM_COLS + i)) << 3), 1);

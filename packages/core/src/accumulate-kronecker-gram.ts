@@ -201,7 +201,6 @@ function addStructuredGram(kernels: WasmKernels, gram: Float64Array, left: Matri
   const buffer = kernels.exports.memory.buffer;
   new Int32Array(buffer, leftPairsAddress, 2 * leftPairs).set(pairList(p));
   new Int32Array(buffer, rightPairsAddress, 2 * rightPairs).set(pairList(r));
-  view(kernels, cAddress, leftPairs * rightPairs).fill(0);
   wasmProduct(
     kernels,
     { address: leftAddress, stride: p, rows: n, cols: leftPairs, pairs: leftPairsAddress },
@@ -210,6 +209,7 @@ function addStructuredGram(kernels: WasmKernels, gram: Float64Array, left: Matri
     1,
     false,
     scratch,
+    { overwrite: true },
   );
   scatterDistinct(view(kernels, cAddress, leftPairs * rightPairs), p, r, gram);
   return true;

@@ -148,7 +148,7 @@ function factorInWasm(
       const panel = { address: address + (k0 * n + k1) * 8, stride: n, rows: k1 - k0, cols: rest };
       const trailing = { address: address + (k1 * n + k1) * 8, stride: n };
       const stepThreads = Math.min(threads, productThreads(kernels, (k1 - k0) * rest * rest, 'auto'));
-      wasmProduct(kernels, panel, panel, trailing, -1, true, scratch, stepThreads);
+      wasmProduct(kernels, panel, panel, trailing, -1, true, scratch, { threads: stepThreads });
     }
   }
   const w = view(kernels, address, n * n);

@@ -45,25 +45,35 @@ export interface KernelExports {
   heapBase(): number;
   warmUpBytes(): number;
   warmUp(region: number): void;
-  product(
-    x: number,
-    xStride: number,
-    xPairs: number,
+  packSlabs(
     y: number,
     yStride: number,
     yPairs: number,
     n: number,
-    rowStart: number,
-    rowEnd: number,
+    q: number,
+    slabStart: number,
+    slabEnd: number,
+    packed: number,
+    progress: number,
+  ): void;
+  productUnits(
+    x: number,
+    xStride: number,
+    xPairs: number,
+    sameOperand: number,
+    packed: number,
+    n: number,
+    p: number,
     q: number,
     c: number,
     ldc: number,
     scale: number,
     upper: number,
     mirror: number,
+    overwrite: number,
     px: number,
-    py: number,
     tile: number,
+    next: number,
     progress: number,
   ): void;
   choleskyBlock(w: number, n: number, k0: number, k1: number, threshold: number): number;

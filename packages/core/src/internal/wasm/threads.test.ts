@@ -3,47 +3,9 @@ import { viewOf } from '../../__fixtures__/oracles.js';
 import { createRng } from '../../rng.js';
 import { expectMatrixClose } from '../../testing/index.js';
 import { addTransposedProductJs } from '../packed-product.js';
-import { instantiate, MR, wasmKernels } from './instance.js';
-import { splitRows, wasmProductOfArrays } from './product.js';
+import { instantiate, layout, view, wasmKernels } from './instance.js';
+import { productScratch, wasmProduct, wasmProductOfArrays } from './product.js';
 import { productThreads } from './threads.js';
-
-/** The work of rows `from … to` of a `(p, q)` product, `q − i` entries per row `i` for an upper triangle. */
-function work(from: number, to: number, q: number, upper: boolean): number {
-  let sum = 0;
-  for (let i = from; i < to; i++) sum += upper ? q - i : q;
-  return sum;
-}
-
-describe('splitRows', () => {
-  it.each([
-    [1, 1, true, 2],
-    [7, 7, true, 3],
-    [301, 301, true, 2],
-    [301, 301, true, 3],
-    [2048, 2048, true, 2],
-    [517, 9, false, 2],
-    [1000, 1000, false, 8],
-  ])(
-    'cuts %i rows of a (p, %i) product (upper %s) into at most %i ranges at multiples of MR with balanced work',
-    (p, q, upper, parts) => {
-      const bounds = splitRows(p, q, upper, parts);
-      expect(bounds[0]).toBe(0);
-      expect(bounds.at(-1)).toBe(p);
-      expect(bounds.length - 1).toBeLessThanOrEqual(parts);
-      for (let t = 1; t < bounds.length; t++) {
-        expect(bounds[t]).toBeGreaterThan(bounds[t - 1]);
-        if (t < bounds.length - 1) expect(bounds[t] % MR).toBe(0);
-      }
-      if (bounds.length - 1 === parts) {
-        // Rounding to MR rows moves at most MR rows' work (at most q each) from one range to the next.
-        const share = work(0, p, q, upper) / parts;
-        for (let t = 1; t < bounds.length; t++) {
-          expect(Math.abs(work(bounds[t - 1], bounds[t], q, upper) - share)).toBeLessThanOrEqual(MR * q);
-        }
-      }
-    },
-  );
-});
 
 describe('worker threads fallback', () => {
   const own = instantiate('simd');
@@ -73,5 +35,46 @@ describe('worker threads fallback', () => {
     expect(kernels?.shared).toBeDefined();
     if (kernels === undefined) throw new Error('this Node has WASM SIMD');
     expect(productThreads(kernels, 1, 2)).toBe(2);
+  });
+});
+
+describe('units of rows claimed by threads', () => {
+  const kernels = wasmKernels();
+
+  // 517 columns: five units of 128 rows, the last one partial, and edge tiles; 300 rows: two slabs, one partial.
+  it.each([1, 2, 3])(
+    'writes over NaN-filled memory with overwrite and mirror on %i thread(s): bitwise the zero-filled JavaScript result',
+    (threads) => {
+      if (kernels === undefined) throw new Error('this Node has WASM SIMD');
+      const [n, p] = [300, 517];
+      const x = createRng(threads).normalMatrix(n, p);
+      const expected = new Float64Array(p * p);
+      addTransposedProductJs(viewOf(x.data, n, p), viewOf(x.data, n, p), viewOf(expected, p, p), 1, true);
+      for (let i = 0; i < p; i++) for (let j = 0; j < i; j++) expected[i * p + j] = expected[j * p + i];
+      const [xAddress, cAddress, ...scratch] =
+        layout(kernels, [n * p, p * p, ...productScratch(n, p, p, threads)]) ?? [];
+      view(kernels, xAddress, n * p).set(x.data);
+      view(kernels, cAddress, p * p).fill(Number.NaN);
+      const operand = { address: xAddress, stride: p, rows: n, cols: p };
+      wasmProduct(kernels, operand, operand, { address: cAddress, stride: p }, 1, true, scratch, {
+        threads,
+        mirror: true,
+        overwrite: true,
+      });
+      const rtol = kernels.flavor === 'simd' ? 0 : 1e-12;
+      expectMatrixClose(viewOf(view(kernels, cAddress, p * p).slice(), p, p), viewOf(expected, p, p), {
+        rtol,
+        relativeToMax: true,
+      });
+    },
+  );
+
+  it('overwrites with zeros when X has no rows, and leaves the lower triangle of an upper product alone', () => {
+    if (kernels === undefined) throw new Error('this Node has WASM SIMD');
+    const [xAddress, cAddress, ...scratch] = layout(kernels, [1, 9, ...productScratch(0, 3, 3)]) ?? [];
+    view(kernels, cAddress, 9).fill(Number.NaN);
+    const operand = { address: xAddress, stride: 3, rows: 0, cols: 3 };
+    wasmProduct(kernels, operand, operand, { address: cAddress, stride: 3 }, 1, true, scratch, { overwrite: true });
+    expect(Array.from(view(kernels, cAddress, 9))).toEqual([0, 0, 0, Number.NaN, 0, 0, Number.NaN, Number.NaN, 0]);
   });
 });

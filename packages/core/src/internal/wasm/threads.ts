@@ -1,7 +1,8 @@
 /**
  * Worker threads for the WASM products (ADR 0007): on Node's main thread, a pool of `node:worker_threads` that
- * instantiate the same kernel module on the same shared memory and run `product` jobs — ranges of rows of C — while
- * the calling thread runs the first range. The caller waits synchronously (`Atomics.wait`, allowed on Node's main
+ * instantiate the same kernel module on the same shared memory and run jobs — calls of one of its exports, such as
+ * `packSlabs` on a range of slabs or `productUnits` claiming units of rows of C — while the calling thread runs the
+ * first job. The caller waits synchronously (`Atomics.wait`, allowed on Node's main
  * thread), so every public function stays synchronous. Internal.
  *
  * The worker's program is a short script passed as source (`eval`), so no file has to be found next to this module
@@ -11,7 +12,6 @@
  * started on first use, kept for later calls, and `unref`'d so that they never keep a process alive.
  */
 import type { WasmKernels } from './instance.js';
-import type { ProductArguments } from './product.js';
 
 /** The most threads a product uses, the calling one included. */
 export const MAX_THREADS = 8;
@@ -45,12 +45,12 @@ try {
 } catch {
   kernels = undefined;
 }
-port.on('message', (job) => {
+port.on('message', ([name, args]) => {
   let status = ${UNAVAILABLE};
   if (kernels !== undefined) {
     status = ${FAILED};
     try {
-      kernels.product(...job);
+      kernels[name](...args);
       status = ${DONE};
     } catch {}
   }
@@ -114,25 +114,29 @@ export function productThreads(kernels: WasmKernels, flops: number, workers: num
   return Math.max(1, Math.min(MAX_THREADS, os?.availableParallelism?.() ?? 1));
 }
 
+/** The exports that jobs run: each takes a progress counter's address as its last argument. */
+export type KernelJobName = 'packSlabs' | 'productUnits';
+
 /**
- * Runs the module's `product` with each argument list: the first in this thread, the others in pool workers
+ * Runs the module's export `name` with each argument list: the first in this thread, the others in pool workers
  * started as needed (or here, in order, when none can start), and returns when all are done.
  *
- * @throws Error (an internal failure) when a worker fails while running its job or makes no progress for 60 s: its
- * rows of C may then be partly updated, so no result is returned.
+ * @param jobs - Argument lists; the last argument of each is the address of an `i32` progress counter that the
+ * export increments as it works.
+ * @throws Error (an internal failure) when a worker fails while running its job or makes no progress for 60 s: what
+ * it was writing may then be partly written, so no result is returned.
  */
-export function runProductJobs(kernels: WasmKernels, jobs: readonly ProductArguments[]): void {
-  const product = (job: ProductArguments): void =>
-    (kernels.exports.product as (...args: readonly number[]) => void)(...job);
+export function runKernelJobs(kernels: WasmKernels, name: KernelJobName, jobs: readonly (readonly number[])[]): void {
+  const run = (job: readonly number[]): void => (kernels.exports[name] as (...args: readonly number[]) => void)(...job);
   const remote = jobs.slice(1);
   const entries = remote.length === 0 ? [] : pool.slice(0, Math.min(grow(kernels, remote.length), remote.length));
   entries.forEach((entry, i) => {
     Atomics.store(entry.signal, 0, RUNNING);
-    entry.port.postMessage(remote[i]);
+    entry.port.postMessage([name, remote[i]]);
   });
-  product(jobs[0]);
+  run(jobs[0]);
   remote.forEach((job, i) => {
-    if (i >= entries.length || !finished(kernels, entries[i], job)) product(job);
+    if (i >= entries.length || !finished(kernels, entries[i], job)) run(job);
   });
 }
 
@@ -140,7 +144,7 @@ export function runProductJobs(kernels: WasmKernels, jobs: readonly ProductArgum
  * Waits for a worker's job. `true` when it is done; `false` when the worker could not run it (nothing was written:
  * the caller runs it).
  */
-function finished(kernels: WasmKernels, entry: PoolWorker, job: ProductArguments): boolean {
+function finished(kernels: WasmKernels, entry: PoolWorker, job: readonly number[]): boolean {
   const counter = new Int32Array(kernels.exports.memory.buffer, job[job.length - 1], 1); // `progress`, the last argument
   let progress = Atomics.load(counter, 0);
   let quiet = 0;
@@ -158,7 +162,7 @@ function finished(kernels: WasmKernels, entry: PoolWorker, job: ProductArguments
   if (status === DONE) return true;
   retire(entry);
   if (status === UNAVAILABLE) return false;
-  throw new Error('a kernel worker thread failed while running a product');
+  throw new Error('a kernel worker thread failed while running its job');
 }
 
 /** Starts pool workers on the kernels' shared memory until there are `count`; returns how many there are. */
