@@ -50,6 +50,23 @@ describe('the lattn binary', () => {
     expect(stderr).toBe('');
   });
 
+  it.skipIf(process.platform !== 'linux')(
+    'restarts itself on Linux with glibc asked for huge pages, unless GLIBC_TUNABLES already decides',
+    async () => {
+      const bench = [bin, 'bench', '--only', 'gemm', '--sizes', '8', '--repeats', '1', '--no-numpy', '--json'];
+      const hugePages = async (tunables: string | undefined): Promise<unknown> => {
+        const { GLIBC_TUNABLES: _, ...rest } = process.env;
+        const env = tunables === undefined ? rest : { ...rest, GLIBC_TUNABLES: tunables };
+        const { stdout } = await run(process.execPath, bench, { env });
+        return JSON.parse(stdout).environment.hugePages;
+      };
+      expect(await hugePages(undefined)).toBe(true);
+      expect(await hugePages('glibc.malloc.arena_max=4')).toBe(true);
+      expect(await hugePages('glibc.malloc.hugetlb=0')).toBe(false);
+    },
+    30_000,
+  );
+
   it('exits with code 2 and one line on stderr for an unknown command', async () => {
     const error = await run(process.execPath, [bin, 'frobnicate']).catch((reason: unknown) => reason);
     expect(error).toMatchObject({

@@ -4,6 +4,7 @@
  */
 import { cpus } from 'node:os';
 import { createRng, type KernelBackend, kernelBackend, type ProgressCallback } from '@lattn/core';
+import { hugePagesRequested } from '../huge-pages.js';
 import { type Clock, type MeasureOptions, measure } from './measure.js';
 import { findNumpy, type NumpyCase, type NumpyRuntime, type NumpyTimings, timeWithNumpy } from './numpy.js';
 import type { BenchOperation, BenchSection } from './types.js';
@@ -64,6 +65,8 @@ export interface BenchReport {
     readonly cpu: string;
     readonly cores: number;
     readonly kernels: KernelBackend;
+    /** Whether glibc's malloc was asked for transparent huge pages (`GLIBC_TUNABLES`; the `lattn` binary does). */
+    readonly hugePages: boolean;
   };
   /** The clock every time was measured with. */
   readonly clock: Clock;
@@ -172,6 +175,7 @@ export function runBench(options: BenchRunOptions): BenchReport {
       cpu: processors[0]?.model ?? 'unknown',
       cores: processors.length,
       kernels: kernelBackend(),
+      hugePages: hugePagesRequested(process.env),
     },
     clock: options.measure.clock ?? 'wall',
     rows,
