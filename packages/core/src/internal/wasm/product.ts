@@ -46,11 +46,13 @@ const SHARED_REGIONS = 2;
 const REGIONS_PER_THREAD = 3;
 
 /**
- * Bytes of packed Y per group of slabs: one group is packed, then multiplied by every thread, then the next. 4 MiB
- * (one slab at `q = 2048`) stays in L3 while the threads' blocks of X pass over it; packing all of Y before the
- * first product would stream it from memory once per unit (measured 4 % slower on one thread at `D = 2048`).
+ * Bytes of packed Y per group of slabs: one group is packed, then multiplied by every thread, then the next. At most
+ * 256 KiB (or one slab) stays in L2 while every unit's block of X passes over it: a whole 4 MiB slab at `q = 2048`
+ * comes from L3 once per panel of X either way, but packing all of Y first made every unit stream it from memory
+ * (4 % slower on one thread for `gram` at `D = 2048`), and groups of 4 MiB made each unit of the narrow Kronecker
+ * Gram stream its group from L3 (the `d = 16` moments 15 % slower).
  */
-const GROUP_BYTES = 4 * 1024 * 1024;
+const GROUP_BYTES = 256 * 1024;
 
 /** Rows of X and Y per group: whole slabs, at least one. */
 function groupRows(n: number, q: number): number {
