@@ -305,10 +305,11 @@ function panelWidth(columns: i32, w: i32): i32 {
 }
 
 /**
- * Packs the slabs `slabStart … slabEnd − 1` (`SLAB` rows each, the last one shorter) of Y — the row-major `(n, q)`
- * matrix at `y` (stride `yStride`), or with `yPairs != 0` the pair products of {@link packPairProducts} — into panels
- * of NR columns: slab `s` at `packed + s · SLAB · panelWidth(q, NR)` entries. Threads pack disjoint slab ranges of
- * one buffer, which {@link productUnits} then reads. The `i32` at `progress` (when not 0) counts the slabs.
+ * Packs the columns `c0 … c1 − 1` (`c0` a multiple of NR) of every slab (`SLAB` rows each, the last one shorter) of
+ * Y — the row-major `(n, q)` matrix at `y` (stride `yStride`), or with `yPairs != 0` the pair products of
+ * {@link packPairProducts} — into panels of NR columns: slab `s` at `packed + s · SLAB · panelWidth(q, NR)` entries,
+ * column `c` of it in the panel at `c · kc`. Threads pack disjoint column ranges of one buffer, which
+ * {@link productUnits} then reads. The `i32` at `progress` (when not 0) counts the slabs.
  */
 export function packSlabs(
   y: usize,
@@ -316,15 +317,16 @@ export function packSlabs(
   yPairs: usize,
   n: i32,
   q: i32,
-  slabStart: i32,
-  slabEnd: i32,
+  c0: i32,
+  c1: i32,
   packed: usize,
   progress: usize,
 ): void {
   const width = panelWidth(q, NR);
-  for (let slab = slabStart; slab < slabEnd && slab * SLAB < n; slab++) {
-    const r0 = slab * SLAB;
-    packOperand(y, yStride, yPairs, r0, min(SLAB, n - r0), 0, q, NR, packed + ((<usize>r0 * <usize>width) << 3));
+  for (let r0 = 0; r0 < n && c0 < c1; r0 += SLAB) {
+    const kc = min(SLAB, n - r0);
+    const slab = packed + ((<usize>r0 * <usize>width) << 3);
+    packOperand(y, yStride, yPairs, r0, kc, c0, c1 - c0, NR, slab + ((<usize>(c0 * kc)) << 3));
     if (progress !== 0) store<i32>(progress, load<i32>(progress) + 1);
   }
 }
@@ -659,7 +661,7 @@ export function warmUp(region: usize): void {
   for (let round = 0; round < 40; round++) {
     const upper = round % 2 === 0;
     memory.fill(c, 0, (<usize>(WARM_COLS * WARM_COLS)) << 3);
-    packSlabs(x, WARM_COLS, 0, WARM_ROWS, WARM_COLS, 0, 1, py, 0);
+    packSlabs(x, WARM_COLS, 0, WARM_ROWS, WARM_COLS, 0, WARM_COLS, py, 0);
     store<i32>(next, 0);
     productUnits(
       x,
@@ -681,7 +683,7 @@ export function warmUp(region: usize): void {
       next,
       0,
     );
-    packSlabs(x, WARM_COLS, 0, 64, WARM_COLS, 0, 1, py, 0);
+    packSlabs(x, WARM_COLS, 0, 64, WARM_COLS, 0, WARM_COLS, py, 0);
     store<i32>(next, 0);
     productUnits(
       x,

@@ -51,8 +51,8 @@ export interface KernelExports {
     yPairs: number,
     n: number,
     q: number,
-    slabStart: number,
-    slabEnd: number,
+    c0: number,
+    c1: number,
     packed: number,
     progress: number,
   ): void;

@@ -2,7 +2,7 @@
  * `C += scale · XᵀY` on the WASM SIMD kernels: the Goto/BLIS loops of `packed-product.ts` run by the module's
  * `packSlabs` and `productUnits` exports over operands that live in the module's memory, and the same product on
  * JavaScript views by copying them in and out. Group by group of slabs, Y is packed by all threads (each a range of
- * slabs), then every thread claims units of rows of C from a shared counter until none is left (`threads.ts`), so
+ * columns), then every thread claims units of rows of C from a shared counter until none is left (`threads.ts`), so
  * that a thread on a slower core simply computes fewer units. Internal; shapes are assumed valid.
  *
  * The slabs are 256 rows, as in the JavaScript kernel, and every entry of `C` is updated once per slab with the
@@ -115,15 +115,15 @@ export function wasmProduct(
   const workers = Math.min(threads, Math.ceil(p / BLOCK));
   for (let g0 = 0; g0 < n; g0 += group) {
     const rows = Math.min(group, n - g0);
-    const slabs = Math.ceil(rows / SLAB);
-    const packers = Math.min(threads, slabs);
     const yRows = y.address + g0 * y.stride * 8;
+    const panels = Math.ceil(q / NR);
+    const packers = Math.min(threads, panels);
     runKernelJobs(
       kernels,
       'packSlabs',
       Array.from({ length: packers }, (_, t) => {
-        const range = [Math.floor((t * slabs) / packers), Math.floor(((t + 1) * slabs) / packers)];
-        return [yRows, y.stride, y.pairs ?? 0, rows, q, ...range, packed, progress(t)];
+        const columns = [t, t + 1].map((k) => Math.min(q, Math.floor((k * panels) / packers) * NR));
+        return [yRows, y.stride, y.pairs ?? 0, rows, q, ...columns, packed, progress(t)];
       }),
     );
     counter[0] = 0;
