@@ -31,7 +31,7 @@ function ratio(comparison: NumpyComparison | null): string {
 export function formatBenchReport(report: BenchReport): string {
   const { environment } = report;
   const lines = [
-    `lattn bench: float64, ${KERNELS[environment.kernels]} kernels, one thread unless the operation names threads (Node ${environment.node}, ${environment.cpu}, ${environment.cores} cores, malloc huge pages ${environment.hugePages ? 'on' : 'off'})`,
+    `lattn bench: float64, ${KERNELS[environment.kernels]} kernels, each operation on its default threads (every core for large products) unless its convention below says otherwise (Node ${environment.node}, ${environment.cpu}, ${environment.cores} cores, malloc huge pages ${environment.hugePages ? 'on' : 'off'})`,
     '',
   ];
   const rows = report.rows.map((row) => [

@@ -161,7 +161,7 @@ describe('formatBenchReport', () => {
       notices: ['NOTICE: something to know.'],
     });
     expect(text).toMatch(
-      /^lattn bench: float64, WASM relaxed-SIMD kernels, one thread unless the operation names threads \(Node v20\.0\.0, Test CPU, 2 cores, malloc huge pages on\)\n/,
+      /^lattn bench: float64, WASM relaxed-SIMD kernels, each operation on its default threads \(every core for large products\) unless its convention below says otherwise \(Node v20\.0\.0, Test CPU, 2 cores, malloc huge pages on\)\n/,
     );
     expect(text).toContain('Times (process CPU) are the best of several runs');
     expect(text).toMatch(/gram\s+1024\s+0\.325\s+3\.31\s+0\.0212\s+15\.3\s+0\.0121\s+26\.9/);

@@ -64,7 +64,7 @@ describe('lattn bench', () => {
     const { io, stdout } = captured();
     expect(await main(['bench', '--sizes', '8', '--only', 'gemm', '--repeats', '1', '--no-numpy'], io)).toBe(0);
     expect(stdout()).toMatch(
-      /^lattn bench: float64, WASM (relaxed-)?SIMD kernels, one thread unless the operation names threads \(Node /,
+      /^lattn bench: float64, WASM (relaxed-)?SIMD kernels, each operation on its default threads \(every core for large products\) unless its convention below says otherwise \(Node /,
     );
     expect(stdout()).toMatch(/gemm\s+8\s/);
     expect(stdout()).toContain('gemm: A·B for two (D, D) matrices: 2mnk = 2·D³');
