@@ -29,40 +29,57 @@ function madd(a: v128, b: v128, acc: v128): v128 {
 }
 
 /**
- * Packs `kc` rows and `width` columns of the row-major matrix at `src` (stride `stride`) into panels of `w` columns
- * at `out`, zero-padding the last panel.
+ * Packs `kc` rows and `width` columns of the row-major matrix at `src` (stride `stride`) into panels of `w` columns at
+ * `out`, zero-padding the last panel.
+ *
+ * @returns The sum of `v − v` over the entries packed: 0 when all are finite, NaN when one is NaN or ±Infinity (a
+ * finiteness check at no extra memory traffic).
  */
-function packPanels(src: usize, stride: i32, kc: i32, width: i32, w: i32, out: usize): void {
+function packPanels(src: usize, stride: i32, kc: i32, width: i32, w: i32, out: usize): f64 {
   const full = width - (width % w);
   const rowBytes = (<usize>stride) << 3;
+  let check = f64x2.splat(0);
+  let scalarCheck: f64 = 0;
   for (let j = 0; j < full; j += w) {
     let from = src + ((<usize>j) << 3);
     let to = out + ((<usize>(j * kc)) << 3);
     if (w === 4) {
       for (let r = 0; r < kc; r++) {
-        v128.store(to, v128.load(from));
-        v128.store(to, v128.load(from, 16), 16);
+        const left = v128.load(from);
+        const right = v128.load(from, 16);
+        v128.store(to, left);
+        v128.store(to, right, 16);
+        check = f64x2.add(check, f64x2.add(f64x2.sub(left, left), f64x2.sub(right, right)));
         from += rowBytes;
         to += 32;
       }
     } else {
       for (let r = 0; r < kc; r++) {
-        for (let t = 0; t < w; t++) store<f64>(to + ((<usize>t) << 3), load<f64>(from + ((<usize>t) << 3)));
+        for (let t = 0; t < w; t++) {
+          const v = load<f64>(from + ((<usize>t) << 3));
+          store<f64>(to + ((<usize>t) << 3), v);
+          scalarCheck += v - v;
+        }
         from += rowBytes;
         to += (<usize>w) << 3;
       }
     }
   }
   const rest = width - full;
-  if (rest === 0) return;
-  let from = src + ((<usize>full) << 3);
-  let to = out + ((<usize>(full * kc)) << 3);
-  for (let r = 0; r < kc; r++) {
-    for (let t = 0; t < w; t++)
-      store<f64>(to + ((<usize>t) << 3), t < rest ? load<f64>(from + ((<usize>t) << 3)) : 0.0);
-    from += rowBytes;
-    to += (<usize>w) << 3;
+  if (rest > 0) {
+    let from = src + ((<usize>full) << 3);
+    let to = out + ((<usize>(full * kc)) << 3);
+    for (let r = 0; r < kc; r++) {
+      for (let t = 0; t < w; t++) {
+        const v = t < rest ? load<f64>(from + ((<usize>t) << 3)) : 0.0;
+        store<f64>(to + ((<usize>t) << 3), v);
+        scalarCheck += v - v;
+      }
+      from += rowBytes;
+      to += (<usize>w) << 3;
+    }
   }
+  return f64x2.extract_lane(check, 0) + f64x2.extract_lane(check, 1) + scalarCheck;
 }
 
 /**
@@ -289,6 +306,8 @@ const BLOCK: i32 = 128;
 /**
  * Packs `kc` rows from row `r0` and columns `c0 … c0 + width` of an operand into panels of `w` columns at `out`: the
  * row-major matrix at `v` (stride `stride`), or with `pairs != 0` the face-splitting square of {@link packPairProducts}.
+ *
+ * @returns {@link packPanels}' finiteness check for a plain matrix, 0 for pair products (not checked).
  */
 function packOperand(
   v: usize,
@@ -300,10 +319,11 @@ function packOperand(
   width: i32,
   w: i32,
   out: usize,
-): void {
+): f64 {
   const rows = v + ((<usize>r0 * <usize>stride) << 3);
-  if (pairs === 0) packPanels(rows + ((<usize>c0) << 3), stride, kc, width, w, out);
-  else packPairProducts(rows, stride, pairs, c0, width, kc, w, out);
+  if (pairs === 0) return packPanels(rows + ((<usize>c0) << 3), stride, kc, width, w, out);
+  packPairProducts(rows, stride, pairs, c0, width, kc, w, out);
+  return 0;
 }
 
 /** Rows of C per unit of work that a thread claims (a multiple of MR): one packed block of X per slab. */
@@ -319,7 +339,9 @@ function panelWidth(columns: i32, w: i32): i32 {
  * Y — the row-major `(n, q)` matrix at `y` (stride `yStride`), or with `yPairs != 0` the pair products of
  * {@link packPairProducts} — into panels of NR columns: slab `s` at `packed + s · SLAB · panelWidth(q, NR)` entries,
  * column `c` of it in the panel at `c · kc`. Threads pack disjoint column ranges of one buffer, which
- * {@link productUnits} then reads. The `i32` at `progress` (when not 0) counts the slabs.
+ * {@link productUnits} then reads. When `finite` is not 0, the `f64` there gets {@link packPanels}' check of the
+ * entries packed added to it (it stays 0 while they are all finite). The `i32` at `progress` (when not 0) counts the
+ * slabs.
  */
 export function packSlabs(
   y: usize,
@@ -330,15 +352,18 @@ export function packSlabs(
   c0: i32,
   c1: i32,
   packed: usize,
+  finite: usize,
   progress: usize,
 ): void {
   const width = panelWidth(q, NR);
+  let check: f64 = 0;
   for (let r0 = 0; r0 < n && c0 < c1; r0 += SLAB) {
     const kc = min(SLAB, n - r0);
     const slab = packed + ((<usize>r0 * <usize>width) << 3);
-    packOperand(y, yStride, yPairs, r0, kc, c0, c1 - c0, NR, slab + ((<usize>(c0 * kc)) << 3));
+    check += packOperand(y, yStride, yPairs, r0, kc, c0, c1 - c0, NR, slab + ((<usize>(c0 * kc)) << 3));
     if (progress !== 0) store<i32>(progress, load<i32>(progress) + 1);
   }
+  if (finite !== 0) store<f64>(finite, load<f64>(finite) + check);
 }
 
 /** The next unit of work: the `i32` at `next`, incremented atomically where threads share the memory. */
@@ -671,7 +696,7 @@ export function warmUp(region: usize): void {
   for (let round = 0; round < 40; round++) {
     const upper = round % 2 === 0;
     memory.fill(c, 0, (<usize>(WARM_COLS * WARM_COLS)) << 3);
-    packSlabs(x, WARM_COLS, 0, WARM_ROWS, WARM_COLS, 0, WARM_COLS, py, 0);
+    packSlabs(x, WARM_COLS, 0, WARM_ROWS, WARM_COLS, 0, WARM_COLS, py, 0, 0);
     store<i32>(next, 0);
     productUnits(
       x,
@@ -693,7 +718,7 @@ export function warmUp(region: usize): void {
       next,
       0,
     );
-    packSlabs(x, WARM_COLS, 0, 64, WARM_COLS, 0, WARM_COLS, py, 0);
+    packSlabs(x, WARM_COLS, 0, 64, WARM_COLS, 0, WARM_COLS, py, 0, 0);
     store<i32>(next, 0);
     productUnits(
       x,

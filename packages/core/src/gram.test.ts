@@ -5,7 +5,7 @@ import { illConditioned } from './__fixtures__/planted-matrices.js';
 import { gram } from './gram.js';
 import { mirrorUpper } from './internal/blocked-copy.js';
 import { addTransposedProductJs } from './internal/packed-product.js';
-import { wasmKernels } from './internal/wasm/instance.js';
+import { wasmKernels, withBackend } from './internal/wasm/instance.js';
 import { AUTO_THREAD_FLOPS, MAX_THREADS, productThreads } from './internal/wasm/threads.js';
 import { matmul } from './matmul.js';
 import { fromRows, type Matrix, toRows, zeros } from './matrix.js';
@@ -95,6 +95,26 @@ describe('gram', () => {
     const copy = a.data.slice();
     gram(a);
     expect(a.data).toEqual(copy);
+  });
+
+  // The WASM kernel checks finiteness while it packs `a` (no separate scan); 600 × 301 runs on worker threads.
+  it.each([
+    ['wasm', 1],
+    ['wasm', 2],
+    ['js', 1],
+  ] as const)('names the first NaN or ±Infinity of a large matrix (%s kernels, %i thread(s))', (backend, workers) => {
+    const a = createRng(21).normalMatrix(600, 301);
+    a.data[599 * 301 + 300] = Number.NaN;
+    a.data[433 * 301 + 7] = Number.POSITIVE_INFINITY;
+    a.data[433 * 301 + 9] = Number.NaN;
+    const lastOnly = createRng(22).normalMatrix(600, 301); // the last column: a partial panel, packed entry by entry
+    lastOnly.data[599 * 301 + 300] = Number.NEGATIVE_INFINITY;
+    withBackend(backend, () => {
+      expectLattnError(() => gram(a, { workers }), 'NON_FINITE', [
+        'gram: a contains a non-finite value at entry (433, 7). Expected finite numbers; received Infinity.',
+      ]);
+      expectLattnError(() => gram(lastOnly, { workers }), 'NON_FINITE', ['at entry (599, 300)', 'received -Infinity']);
+    });
   });
 
   it('throws NON_FINITE for NaN and INVALID_ARGUMENT for a non-matrix', () => {

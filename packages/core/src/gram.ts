@@ -7,7 +7,7 @@ import { LattnError } from './errors.js';
 import { allocate } from './internal/allocate.js';
 import { gramInto } from './internal/packed-product.js';
 import { describe, type Matrix } from './matrix.js';
-import { checkKnownKeys, checkMatrix } from './validate.js';
+import { checkFinite, checkKnownKeys, checkMatrix } from './validate.js';
 
 /** Options of {@link gram}. */
 export interface GramOptions {
@@ -45,12 +45,14 @@ export interface GramOptions {
  * @see docs/decisions/0007-wasm-simd-kernels.md
  */
 export function gram(a: Matrix, options?: GramOptions): Matrix {
-  checkMatrix('gram', 'a', a);
+  checkMatrix('gram', 'a', a, { finite: false }); // the kernel checks finiteness as it packs `a`
   checkKnownKeys('gram', 'options', options, ['workers']);
   const workers = readWorkers('gram', options?.workers);
   const dim = a.cols;
   const data = allocate('gram', `the (${dim}, ${dim}) Gram matrix`, dim * dim);
-  gramInto({ data: a.data, offset: 0, stride: dim, rows: a.rows, cols: dim }, data, workers);
+  if (!gramInto({ data: a.data, offset: 0, stride: dim, rows: a.rows, cols: dim }, data, workers)) {
+    checkFinite('gram', 'a', a.data, dim); // a holds a NaN or ±Infinity: throws NON_FINITE naming the first one
+  }
   return { rows: dim, cols: dim, data };
 }
 

@@ -72,18 +72,34 @@ export function addTransposedProduct(
  * The symmetric Gram matrix `xᵀx` of the `(n, p)` view `x`, written into the zero-filled `(p, p)` array `out`: the
  * upper triangle by the packed kernel (WASM on `workers` threads, each mirroring its own rows there, or JavaScript),
  * then mirrored. `out[i·p + j]` and `out[j·p + i]` are bitwise equal, and equal to {@link addTransposedProduct}'s
- * upper triangle on any number of threads.
+ * upper triangle on any number of threads. The WASM kernel checks `x` for NaN and ±Infinity while packing it, so the
+ * caller need not scan it first.
+ *
+ * @returns `false` when `x` holds a NaN or ±Infinity (`out` then holds no meaningful numbers), else `true`.
  */
-export function gramInto(x: MatrixView, out: Float64Array, workers: number | 'auto' = 'auto'): void {
+export function gramInto(x: MatrixView, out: Float64Array, workers: number | 'auto' = 'auto'): boolean {
   const p = x.cols;
-  if (x.rows === 0 || p === 0) return;
+  if (x.rows === 0 || p === 0) return true;
   const kernels = wasmKernels();
   if (kernels !== undefined) {
     const threads = productThreads(kernels, x.rows * p * p, workers);
-    if (wasmGramOfArray(kernels, x, out, threads)) return;
+    const finite = wasmGramOfArray(kernels, x, out, threads);
+    if (finite !== undefined) return finite;
   }
+  if (!allEntriesFinite(x)) return false;
   addTransposedProductJs(x, x, { data: out, offset: 0, stride: p, rows: p, cols: p }, 1, true);
   mirrorUpper(out, p);
+  return true;
+}
+
+/** Whether every entry of the view is finite. */
+function allEntriesFinite(v: MatrixView): boolean {
+  for (let i = 0; i < v.rows; i++) {
+    for (let j = 0, at = v.offset + i * v.stride; j < v.cols; j++, at++) {
+      if (!Number.isFinite(v.data[at])) return false;
+    }
+  }
+  return true;
 }
 
 /**

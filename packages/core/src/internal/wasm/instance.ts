@@ -54,6 +54,7 @@ export interface KernelExports {
     c0: number,
     c1: number,
     packed: number,
+    finite: number,
     progress: number,
   ): void;
   productUnits(

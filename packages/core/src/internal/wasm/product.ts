@@ -41,9 +41,12 @@ interface ArrayView {
   readonly cols: number;
 }
 
-/** Float64 regions shared by the threads (packed Y, the unit counter) and per thread (X's block, the tile, progress). */
+/**
+ * Float64 regions shared by the threads (packed Y, the unit counter) and per thread (X's block, the tile, a progress
+ * counter, a finiteness check).
+ */
 const SHARED_REGIONS = 2;
-const REGIONS_PER_THREAD = 3;
+const REGIONS_PER_THREAD = 4;
 
 /**
  * Bytes of packed Y per group of slabs: one group is packed, then multiplied by every thread, then the next. At most
@@ -63,10 +66,10 @@ function groupRows(n: number, q: number): number {
 /**
  * The float64 lengths of the scratch regions a product of `n` rows, `p` and `q` columns needs on `threads` threads:
  * one group of Y's slabs packed and the counter of units, then per thread the packing buffer of X's block, the
- * scratch tile and a progress counter.
+ * scratch tile, a progress counter and a finiteness check.
  */
 export function productScratch(n: number, p: number, q: number, threads = 1): number[] {
-  const one = [Math.min(SLAB, n) * roundUp(Math.min(BLOCK, p), MR), MR * NR, 1];
+  const one = [Math.min(SLAB, n) * roundUp(Math.min(BLOCK, p), MR), MR * NR, 1, 1];
   return [groupRows(n, q) * roundUp(q, NR), 1, ...Array.from({ length: threads }, () => one).flat()];
 }
 
@@ -81,6 +84,13 @@ export interface ProductOptions {
   readonly mirror?: boolean;
   /** `c`'s old entries are ignored (neither read nor kept): the result is the product alone, with no pass to zero `c`. */
   readonly overwrite?: boolean;
+  /**
+   * Called on this thread before each group of slabs is packed, with the group's rows `[rowStart, rowEnd)` of X and Y:
+   * the place to copy those rows into the module's memory, so that packing finds them in cache.
+   */
+  readonly beforeGroup?: (rowStart: number, rowEnd: number) => void;
+  /** Check, while packing, that every entry of Y (a plain matrix, not pair products) is finite. */
+  readonly checkFinite?: boolean;
 }
 
 /**
@@ -89,6 +99,8 @@ export interface ProductOptions {
  * is left.
  *
  * @param scratch - Addresses of the regions sized by {@link productScratch} for at least `options.threads` threads.
+ * @returns `false` when `options.checkFinite` found a NaN or ±Infinity in Y (`c` then holds no meaningful numbers),
+ * else `true`.
  */
 export function wasmProduct(
   kernels: WasmKernels,
@@ -98,23 +110,26 @@ export function wasmProduct(
   scale: number,
   upperOnly: boolean,
   scratch: readonly number[],
-  { threads = 1, mirror = false, overwrite = false }: ProductOptions = {},
-): void {
+  { threads = 1, mirror = false, overwrite = false, beforeGroup, checkFinite = false }: ProductOptions = {},
+): boolean {
   const n = x.rows;
   const p = x.cols;
   const q = y.cols;
   if (n === 0 && overwrite) {
     for (let i = 0; i < p; i++) view(kernels, c.address + i * c.stride * 8, q).fill(0, upperOnly ? i : 0);
   }
-  if (n === 0 || p === 0 || q === 0) return;
+  if (n === 0 || p === 0 || q === 0) return true;
   const [packed, next] = scratch;
   const progress = (t: number): number => scratch[SHARED_REGIONS + t * REGIONS_PER_THREAD + 2];
+  const finite = (t: number): number => (checkFinite ? scratch[SHARED_REGIONS + t * REGIONS_PER_THREAD + 3] : 0);
+  for (let t = 0; t < threads && checkFinite; t++) view(kernels, finite(t), 1)[0] = 0;
   const sameOperand = x.address === y.address && x.stride === y.stride && x.pairs === y.pairs && p <= q;
   const counter = new Int32Array(kernels.exports.memory.buffer, next, 1);
   const group = groupRows(n, q);
   const workers = Math.min(threads, Math.ceil(p / BLOCK));
   for (let g0 = 0; g0 < n; g0 += group) {
     const rows = Math.min(group, n - g0);
+    beforeGroup?.(g0, g0 + rows);
     const yRows = y.address + g0 * y.stride * 8;
     const panels = Math.ceil(q / NR);
     const packers = Math.min(threads, panels);
@@ -123,7 +138,7 @@ export function wasmProduct(
       'packSlabs',
       Array.from({ length: packers }, (_, t) => {
         const columns = [t, t + 1].map((k) => Math.min(q, Math.floor((k * panels) / packers) * NR));
-        return [yRows, y.stride, y.pairs ?? 0, rows, q, ...columns, packed, progress(t)];
+        return [yRows, y.stride, y.pairs ?? 0, rows, q, ...columns, packed, finite(t), progress(t)];
       }),
     );
     counter[0] = 0;
@@ -155,6 +170,9 @@ export function wasmProduct(
       }),
     );
   }
+  let check = 0;
+  for (let t = 0; t < threads && checkFinite; t++) check += view(kernels, finite(t), 1)[0];
+  return check === 0;
 }
 
 /**
@@ -193,24 +211,34 @@ export function wasmProductOfArrays(
 
 /**
  * The symmetric `xᵀx` of a JavaScript view, written into `out` (`(p, p)`, contiguous), through the module's memory:
- * `x` is copied in, the upper triangle computed on `threads` threads (its first slab written over whatever the
- * memory held, so nothing is zeroed first), each unit of rows then mirrored by its thread, and the whole matrix
- * copied out in one piece — no triangle walked in JavaScript.
+ * `x` is copied in a group of slabs at a time, just before the group is packed (so that packing finds it in cache),
+ * and checked for NaN and ±Infinity while it is packed; the upper triangle is computed on `threads` threads (its first
+ * slab written over whatever the memory held, so nothing is zeroed first), each unit of rows then mirrored by its
+ * thread, and the whole matrix copied out in one piece — no triangle walked in JavaScript.
  *
- * @returns `false` (having done nothing) when the module's memory cannot hold the operands.
+ * @returns `true` when done; `false` when `x` holds a NaN or ±Infinity (`out` is then left as it was); `undefined`
+ * (having done nothing) when the module's memory cannot hold the operands.
  */
-export function wasmGramOfArray(kernels: WasmKernels, x: ArrayView, out: Float64Array, threads = 1): boolean {
+export function wasmGramOfArray(
+  kernels: WasmKernels,
+  x: ArrayView,
+  out: Float64Array,
+  threads = 1,
+): boolean | undefined {
   const n = x.rows;
   const p = x.cols;
   const addresses = layout(kernels, [n * p, p * p, ...productScratch(n, p, p, threads)]);
-  if (addresses === undefined) return false;
+  if (addresses === undefined) return undefined;
   const [xAddress, cAddress, ...scratch] = addresses;
-  copyIn(x, view(kernels, xAddress, n * p));
+  const copyRows = (rowStart: number, rowEnd: number): void => {
+    const rows = { ...x, offset: x.offset + rowStart * x.stride, rows: rowEnd - rowStart };
+    copyIn(rows, view(kernels, xAddress + rowStart * p * 8, (rowEnd - rowStart) * p));
+  };
   const operand = { address: xAddress, stride: p, rows: n, cols: p };
-  const options = { threads, mirror: true, overwrite: true };
-  wasmProduct(kernels, operand, operand, { address: cAddress, stride: p }, 1, true, scratch, options);
-  out.set(view(kernels, cAddress, p * p));
-  return true;
+  const options = { threads, mirror: true, overwrite: true, beforeGroup: copyRows, checkFinite: true };
+  const finite = wasmProduct(kernels, operand, operand, { address: cAddress, stride: p }, 1, true, scratch, options);
+  if (finite) out.set(view(kernels, cAddress, p * p));
+  return finite;
 }
 
 /**
