@@ -164,6 +164,28 @@ describe('forward', () => {
 });
 
 describe('forwardFolded', () => {
+  // 700 sequences of 3–14 tokens: more than one batch of 4096 tokens in mode 'all', one in mode 'last'; one sequence
+  // at 1e100 and one at 1e-100 share a batch with ordinary ones, each divided by its own power of two.
+  it.each(['all', 'last'] as const)(
+    "equals the model's own forward pass over batches of many sequences of mixed scales (mode '%s', 1e-12 relative)",
+    (mode) => {
+      const rng = rngFor(mode === 'all' ? 41 : 42);
+      const model = randomModel(rng, { modelDim: 3, outputDim: 2, numHeads: 2 });
+      const lengths = Array.from({ length: 700 }, () => 3 + rng.integer(0, 12));
+      const inputs = randomSequences(rng, 3, lengths);
+      for (const [b, scale] of [
+        [5, 1e100],
+        [600, 1e-100],
+      ]) {
+        inputs[b] = { ...inputs[b], data: inputs[b].data.map((v) => v * scale) };
+      }
+      const batched = forwardFolded(foldModel(model), inputs, { mode });
+      const expected = forward(model, inputs, { mode });
+      expect(batched.map((y) => [y.rows, y.cols])).toEqual(expected.map((y) => [y.rows, y.cols]));
+      batched.forEach((y, b) => expectMatrixClose(y, expected[b], { rtol: 1e-12, relativeToMax: true, label: `${b}` }));
+    },
+  );
+
   it('throws SHAPE_MISMATCH when the weights do not fit the token dimension', () => {
     expectLattnError(() => forwardFolded(zeros(1, 6), [zeros(2, 3)]), 'SHAPE_MISMATCH', 'forwardFolded');
     expectLattnError(() => forwardFolded(zeros(0, 18), [zeros(2, 3)]), 'SHAPE_MISMATCH', 'forwardFolded');

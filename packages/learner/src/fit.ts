@@ -642,7 +642,10 @@ function assembleWeights(
   return { rows: outputDim, cols: dim, data: weights };
 }
 
-/** `Σ ‖y − wψ‖²` from the data, sequence by sequence. */
+/** Sequences per `forwardFolded` call of the second pass: one progress report each. */
+const RESIDUAL_BATCH = 256;
+
+/** `Σ ‖y − wψ‖²` from the data, `RESIDUAL_BATCH` sequences at a time. */
 function secondPassResidual(
   dataset: Dataset,
   weights: Matrix,
@@ -652,14 +655,17 @@ function secondPassResidual(
 ): FitResidual {
   let sumOfSquares = 0;
   const total = dataset.inputs.length;
-  for (let b = 0; b < total; b++) {
-    const [predicted] = forwardFolded(weights, [dataset.inputs[b]], { mode: dataset.mode });
-    const target = dataset.targets[b].data;
-    for (let i = 0; i < target.length; i++) {
-      const r = target[i] - predicted.data[i];
-      sumOfSquares += r * r;
-    }
-    onProgress?.({ stage: 'residual', done: b + 1, total });
+  for (let first = 0; first < total; first += RESIDUAL_BATCH) {
+    const last = Math.min(total, first + RESIDUAL_BATCH);
+    const predictions = forwardFolded(weights, dataset.inputs.slice(first, last), { mode: dataset.mode });
+    predictions.forEach((predicted, k) => {
+      const target = dataset.targets[first + k].data;
+      for (let i = 0; i < target.length; i++) {
+        const r = target[i] - predicted.data[i];
+        sumOfSquares += r * r;
+      }
+    });
+    onProgress?.({ stage: 'residual', done: last, total });
   }
   return {
     sumOfSquares,
