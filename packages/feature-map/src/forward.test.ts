@@ -182,7 +182,9 @@ describe('forwardFolded', () => {
       const batched = forwardFolded(foldModel(model), inputs, { mode });
       const expected = forward(model, inputs, { mode });
       expect(batched.map((y) => [y.rows, y.cols])).toEqual(expected.map((y) => [y.rows, y.cols]));
-      batched.forEach((y, b) => expectMatrixClose(y, expected[b], { rtol: 1e-12, relativeToMax: true, label: `${b}` }));
+      batched.forEach((y, b) => {
+        expectMatrixClose(y, expected[b], { rtol: 1e-12, relativeToMax: true, label: `${b}` });
+      });
     },
   );
 
