@@ -92,9 +92,9 @@ export function checkFinite(fn: string, name: string, data: ArrayLike<number>, c
 
 /**
  * Whether every entry is finite, without a branch per entry: `v − v` is 0 for a finite `v` and NaN for NaN or
- * ±Infinity, and a NaN stays in the sums (four of them, so that the additions do not wait on each other).
+ * ±Infinity, and a NaN stays in the sums (four of them, so that the additions do not wait on each other). Internal.
  */
-function allFinite(data: ArrayLike<number>): boolean {
+export function allFinite(data: ArrayLike<number>): boolean {
   const n = data.length;
   let s0 = 0;
   let s1 = 0;

@@ -23,6 +23,7 @@
  * has one and {@link addTransposedProductJs} otherwise. Everything here assumes valid, in-range views: the public
  * functions validate at their boundary.
  */
+import { allFinite } from '../validate.js';
 import { mirrorUpper } from './blocked-copy.js';
 import { wasmKernels } from './wasm/instance.js';
 import { wasmGramOfArray, wasmProductOfArrays } from './wasm/product.js';
@@ -92,12 +93,10 @@ export function gramInto(x: MatrixView, out: Float64Array, workers: number | 'au
   return true;
 }
 
-/** Whether every entry of the view is finite. */
+/** Whether every entry of the view is finite ({@link allFinite} row by row). */
 function allEntriesFinite(v: MatrixView): boolean {
-  for (let i = 0; i < v.rows; i++) {
-    for (let j = 0, at = v.offset + i * v.stride; j < v.cols; j++, at++) {
-      if (!Number.isFinite(v.data[at])) return false;
-    }
+  for (let i = 0, at = v.offset; i < v.rows; i++, at += v.stride) {
+    if (!allFinite(v.data.subarray(at, at + v.cols))) return false;
   }
   return true;
 }

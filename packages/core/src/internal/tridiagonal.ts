@@ -23,15 +23,7 @@ export interface Tridiagonalization {
 }
 
 /** The fused rank-2 update and product of one step, as {@link fusedUpdate}. */
-type FusedUpdate = (
-  a: Float64Array,
-  n: number,
-  first: number,
-  v: Float64Array,
-  w: Float64Array,
-  next: Float64Array,
-  y: Float64Array,
-) => void;
+type FusedUpdate = typeof fusedUpdate;
 
 /**
  * Reduces the symmetric `(n, n)` row-major array `a` (lower triangle) to tridiagonal form in place: on return its
