@@ -29,57 +29,45 @@ function madd(a: v128, b: v128, acc: v128): v128 {
 }
 
 /**
- * Packs `kc` rows and `width` columns of the row-major matrix at `src` (stride `stride`) into panels of `w` columns at
- * `out`, zero-padding the last panel.
+ * Packs `kc` rows and `width` columns of the row-major matrix at `src` (stride `stride`) into panels of four columns
+ * (MR = NR: two vector copies per row) at `out`, zero-padding the last panel.
  *
  * @returns The sum of `v − v` over the entries packed: 0 when all are finite, NaN when one is NaN or ±Infinity (a
  * finiteness check at no extra memory traffic).
  */
-function packPanels(src: usize, stride: i32, kc: i32, width: i32, w: i32, out: usize): f64 {
-  const full = width - (width % w);
+function packPanels(src: usize, stride: i32, kc: i32, width: i32, out: usize): f64 {
+  const full = width & ~3;
   const rowBytes = (<usize>stride) << 3;
   let check = f64x2.splat(0);
-  let scalarCheck: f64 = 0;
-  for (let j = 0; j < full; j += w) {
+  for (let j = 0; j < full; j += 4) {
     let from = src + ((<usize>j) << 3);
     let to = out + ((<usize>(j * kc)) << 3);
-    if (w === 4) {
-      for (let r = 0; r < kc; r++) {
-        const left = v128.load(from);
-        const right = v128.load(from, 16);
-        v128.store(to, left);
-        v128.store(to, right, 16);
-        check = f64x2.add(check, f64x2.add(f64x2.sub(left, left), f64x2.sub(right, right)));
-        from += rowBytes;
-        to += 32;
-      }
-    } else {
-      for (let r = 0; r < kc; r++) {
-        for (let t = 0; t < w; t++) {
-          const v = load<f64>(from + ((<usize>t) << 3));
-          store<f64>(to + ((<usize>t) << 3), v);
-          scalarCheck += v - v;
-        }
-        from += rowBytes;
-        to += (<usize>w) << 3;
-      }
+    for (let r = 0; r < kc; r++) {
+      const left = v128.load(from);
+      const right = v128.load(from, 16);
+      v128.store(to, left);
+      v128.store(to, right, 16);
+      check = f64x2.add(check, f64x2.add(f64x2.sub(left, left), f64x2.sub(right, right)));
+      from += rowBytes;
+      to += 32;
     }
   }
+  let restCheck: f64 = 0;
   const rest = width - full;
   if (rest > 0) {
     let from = src + ((<usize>full) << 3);
     let to = out + ((<usize>(full * kc)) << 3);
     for (let r = 0; r < kc; r++) {
-      for (let t = 0; t < w; t++) {
+      for (let t = 0; t < 4; t++) {
         const v = t < rest ? load<f64>(from + ((<usize>t) << 3)) : 0.0;
         store<f64>(to + ((<usize>t) << 3), v);
-        scalarCheck += v - v;
+        restCheck += v - v;
       }
       from += rowBytes;
-      to += (<usize>w) << 3;
+      to += 32;
     }
   }
-  return f64x2.extract_lane(check, 0) + f64x2.extract_lane(check, 1) + scalarCheck;
+  return f64x2.extract_lane(check, 0) + f64x2.extract_lane(check, 1) + restCheck;
 }
 
 /**
@@ -305,7 +293,8 @@ const BLOCK: i32 = 128;
 
 /**
  * Packs `kc` rows from row `r0` and columns `c0 … c0 + width` of an operand into panels of `w` columns at `out`: the
- * row-major matrix at `v` (stride `stride`), or with `pairs != 0` the face-splitting square of {@link packPairProducts}.
+ * row-major matrix at `v` (stride `stride`, in {@link packPanels}' panels of four: `w` is MR or NR, both 4), or with
+ * `pairs != 0` the face-splitting square of {@link packPairProducts}.
  *
  * @returns {@link packPanels}' finiteness check for a plain matrix, 0 for pair products (not checked).
  */
@@ -321,7 +310,7 @@ function packOperand(
   out: usize,
 ): f64 {
   const rows = v + ((<usize>r0 * <usize>stride) << 3);
-  if (pairs === 0) return packPanels(rows + ((<usize>c0) << 3), stride, kc, width, w, out);
+  if (pairs === 0) return packPanels(rows + ((<usize>c0) << 3), stride, kc, width, out);
   packPairProducts(rows, stride, pairs, c0, width, kc, w, out);
   return 0;
 }
