@@ -11,6 +11,15 @@
 /** The glibc tunable that makes malloc advise huge pages for the blocks it maps. */
 export const HUGE_PAGE_TUNABLE = 'glibc.malloc.hugetlb';
 
+/** The values `GLIBC_TUNABLES` gives `glibc.malloc.hugetlb`, in order (glibc takes the last). */
+function hugePageSettings(environment: Readonly<Record<string, string | undefined>>): string[] {
+  const prefix = `${HUGE_PAGE_TUNABLE}=`;
+  return (environment.GLIBC_TUNABLES ?? '')
+    .split(':')
+    .filter((entry) => entry.startsWith(prefix))
+    .map((entry) => entry.slice(prefix.length));
+}
+
 /**
  * The environment to restart the process with so that glibc's malloc asks for transparent huge pages, or `undefined`
  * when there is nothing to do: not Linux, or `GLIBC_TUNABLES` already sets `glibc.malloc.hugetlb` (to any value:
@@ -23,9 +32,8 @@ export function hugePageEnvironment(
   platform: string,
   environment: Readonly<Record<string, string | undefined>>,
 ): Record<string, string | undefined> | undefined {
-  if (platform !== 'linux') return undefined;
+  if (platform !== 'linux' || hugePageSettings(environment).length > 0) return undefined;
   const tunables = environment.GLIBC_TUNABLES;
-  if (tunables?.split(':').some((entry) => entry.startsWith(`${HUGE_PAGE_TUNABLE}=`))) return undefined;
   const setting = `${HUGE_PAGE_TUNABLE}=1`;
   return { ...environment, GLIBC_TUNABLES: tunables ? `${tunables}:${setting}` : setting };
 }
@@ -37,9 +45,6 @@ export function hugePageEnvironment(
  * @param environment - `process.env`.
  */
 export function hugePagesRequested(environment: Readonly<Record<string, string | undefined>>): boolean {
-  const settings = (environment.GLIBC_TUNABLES ?? '')
-    .split(':')
-    .filter((entry) => entry.startsWith(`${HUGE_PAGE_TUNABLE}=`));
-  const last = settings.at(-1)?.slice(HUGE_PAGE_TUNABLE.length + 1);
+  const last = hugePageSettings(environment).at(-1);
   return last === '1' || last === '2';
 }

@@ -2,9 +2,9 @@
  * Peak memory of the streaming moment pass (ADR 0007): `accumulateFeatureMoments` over `N` sequences, measured in a
  * fresh child process (so that nothing else this process allocated counts) that generates the sequences a batch at
  * a time and adds each batch into one accumulator, with V8's old space capped at 32 MiB so that uncollected garbage
- * does not inflate the figure (and a pass that held `O(N)` memory would run out of it). If the pass holds
- * `O(D² + chunk · D)` as documented, the peak resident set is about the same for `N = 10⁴` and `N = 10⁵` (measured
- * 70 and 79 MiB; the difference is the allocator's, from generating ten times as many input arrays).
+ * does not inflate the figure. If the pass holds `O(D² + chunk · D)` as documented, the peak resident set is about the
+ * same for `N = 10⁴` and `N = 10⁵` (measured 70–73 and 79 MiB; the difference is the allocator's, from generating
+ * ten times as many input arrays).
  */
 import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
@@ -81,7 +81,7 @@ export function createMomentMemoryOperation(sizes: readonly number[]): BenchOper
     convention:
       `accumulateFeatureMoments over N sequences (the size column) of ${length} tokens at d = ${modelDim} ` +
       `(D = ${dim}), generated and added ${batch} at a time in a fresh child process (one thread, V8 old space ` +
-      'capped at 32 MiB so that garbage cannot hide growth); the note is the peak resident set of that process, ' +
+      'capped at 32 MiB so that uncollected garbage does not inflate it); the note is the peak resident set of that process, ' +
       'which the documented O(D² + chunk · D) memory keeps about the same for every N (an (N, D) feature matrix ' +
       'would be 352 MiB at N = 10⁴ and 3.4 GiB at 10⁵). ' +
       'Time includes starting Node. Flops: N·16·D²/2 (the structure-aware Gram)',
