@@ -127,12 +127,12 @@ export function wasmProduct(
   const counter = new Int32Array(kernels.exports.memory.buffer, next, 1);
   const group = groupRows(n, q);
   const workers = Math.min(threads, Math.ceil(p / BLOCK));
+  const panels = Math.ceil(q / NR);
+  const packers = Math.min(threads, panels);
   for (let g0 = 0; g0 < n; g0 += group) {
     const rows = Math.min(group, n - g0);
     beforeGroup?.(g0, g0 + rows);
     const yRows = y.address + g0 * y.stride * 8;
-    const panels = Math.ceil(q / NR);
-    const packers = Math.min(threads, panels);
     runKernelJobs(
       kernels,
       'packSlabs',
@@ -142,14 +142,14 @@ export function wasmProduct(
       }),
     );
     counter[0] = 0;
+    const xRows = x.address + g0 * x.stride * 8;
     const last = g0 + rows >= n;
+    const flags = [scale, upperOnly ? 1 : 0, mirror && last ? 1 : 0, overwrite && g0 === 0 ? 1 : 0];
     runKernelJobs(
       kernels,
       'productUnits',
       Array.from({ length: workers }, (_, t) => {
         const [px, tile] = scratch.slice(SHARED_REGIONS + t * REGIONS_PER_THREAD);
-        const xRows = x.address + g0 * x.stride * 8;
-        const flags = [scale, upperOnly ? 1 : 0, mirror && last ? 1 : 0, overwrite && g0 === 0 ? 1 : 0];
         return [
           xRows,
           x.stride,

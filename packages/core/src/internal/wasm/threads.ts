@@ -1,9 +1,9 @@
 /**
  * Worker threads for the WASM products (ADR 0007): on Node's main thread, a pool of `node:worker_threads` that
  * instantiate the same kernel module on the same shared memory and run jobs — calls of one of its exports, such as
- * `packSlabs` on a range of slabs or `productUnits` claiming units of rows of C — while the calling thread runs the
- * first job. The caller waits synchronously (`Atomics.wait`, allowed on Node's main
- * thread), so every public function stays synchronous. Internal.
+ * `packSlabs` on a range of columns or `productUnits` claiming units of rows of C — while the calling thread runs the
+ * first job. The caller waits synchronously (`Atomics.wait`, allowed on Node's main thread), so every public function
+ * stays synchronous. Internal.
  *
  * The worker's program is a short script passed as source (`eval`), so no file has to be found next to this module
  * (tests run from the TypeScript sources, bundles move files). `worker_threads` is reached through
